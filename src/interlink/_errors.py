@@ -1,0 +1,292 @@
+"""Every failure Interlink reports, grouped by what the caller should do.
+
+```
+InterlinkError
+├── ConfigError                  fix the declaration (auth, policy, paginator, spec)
+└── UpstreamError                a vendor call failed; carries provider, method,
+    │                            redacted URL, upstream status, truncated body
+    ├── RetryableError           try again (the pipeline already did, within budget)
+    │   ├── TransportError       no usable response
+    │   │   ├── ConnectError         could not connect / connection reset
+    │   │   └── TimeoutError         no response in time
+    │   ├── ServerError          5xx or 408
+    │   ├── MalformedResponseError   truncated or invalid JSON where JSON was due
+    │   ├── RateLimitedError     429 or a vendor pause; `retry_after` seconds
+    │   │   └── BudgetExhaustedError a daily budget is spent; `resets_at` epoch
+    │   └── CircuitOpenError     the breaker is open; `retry_after` seconds
+    ├── AuthError                credentials rejected: fix or re-authorize
+    │   ├── PermissionDeniedError    403: authenticated, not allowed
+    │   └── ReauthorizationRequired  refresh token dead (invalid_grant)
+    ├── NotFoundError            404 / 410: skip it
+    ├── ConflictError            409 / 412: re-read, then decide
+    └── FatalError               400, 422, other 4xx, vendor error contracts
+        └── PaginationError      the vendor's pagination misbehaved (loop, foreign host)
+```
+
+`retryable` is a class attribute, so `except RetryableError` and
+`err.retryable` agree. Every `UpstreamError` renders as RFC 9457 problem
+details with `to_problem()`.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from interlink.http._models import Request, Response
+
+__all__ = [
+    "AuthError",
+    "BudgetExhaustedError",
+    "CircuitOpenError",
+    "ConfigError",
+    "ConflictError",
+    "ConnectError",
+    "FatalError",
+    "InterlinkError",
+    "MalformedResponseError",
+    "NotFoundError",
+    "PaginationError",
+    "PermissionDeniedError",
+    "RateLimitedError",
+    "ReauthorizationRequired",
+    "RetryableError",
+    "ServerError",
+    "TimeoutError",
+    "TransportError",
+    "UpstreamError",
+]
+
+BODY_EXCERPT_LIMIT = 2048
+PROBLEM_BASE = "https://interlink.dev/problems/"
+
+
+class InterlinkError(Exception):
+    """Base of every error Interlink raises."""
+
+    retryable: ClassVar[bool] = False
+
+
+class ConfigError(InterlinkError, ValueError):
+    """A declaration is invalid. `where` names the field (e.g. `auth.token_url`)."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        self.where = where
+        self.problem = problem
+        super().__init__(f"{where}: {problem}")
+
+
+class UpstreamError(InterlinkError):
+    """A vendor call failed. Base of every error that involves a vendor."""
+
+    problem_type: ClassVar[str] = "upstream-error"
+    title: ClassVar[str] = "Vendor call failed"
+    http_status: ClassVar[int] = 502
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str | None = None,
+        request: Request | None = None,
+        response: Response | None = None,
+        upstream_status: int | None = None,
+    ) -> None:
+        self.message = message
+        self.provider = provider
+        self.request = request
+        self.response = response
+        self.method = request.method if request is not None else None
+        self.url = request.redacted_url if request is not None else None
+        if upstream_status is None and response is not None:
+            upstream_status = response.status
+        self.upstream_status = upstream_status
+        self.body = _body_excerpt(response) if response is not None else None
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        where = f" ({self.method} {self.url})" if self.method else ""
+        who = f"{self.provider}: " if self.provider else ""
+        status = f" [upstream {self.upstream_status}]" if self.upstream_status else ""
+        return f"{who}{self.message}{status}{where}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
+
+    def to_problem(self) -> dict[str, Any]:
+        """RFC 9457 problem details, free of credentials."""
+        problem: dict[str, Any] = {
+            "type": PROBLEM_BASE + self.problem_type,
+            "title": self.title,
+            "status": self.http_status,
+            "detail": str(self),
+            "retryable": self.retryable,
+        }
+        if self.provider is not None:
+            problem["provider"] = self.provider
+        if self.upstream_status is not None:
+            problem["upstream_status"] = self.upstream_status
+        return problem
+
+
+class RetryableError(UpstreamError):
+    """Transient: the same call may succeed later."""
+
+    retryable = True
+    problem_type = "upstream-unavailable"
+    title = "Vendor temporarily unavailable"
+    http_status = 503
+
+
+class TransportError(RetryableError):
+    """No usable HTTP response (network failure)."""
+
+    problem_type = "upstream-unreachable"
+    title = "Vendor unreachable"
+
+
+class ConnectError(TransportError):
+    """The connection failed or was reset."""
+
+
+class TimeoutError(TransportError, builtins.TimeoutError):  # noqa: A001 - mirrors builtins on purpose
+    """The vendor did not answer in time."""
+
+    problem_type = "upstream-timeout"
+    title = "Vendor timed out"
+    http_status = 504
+
+
+class ServerError(RetryableError):
+    """The vendor answered 5xx (or 408)."""
+
+
+class MalformedResponseError(RetryableError):
+    """A body that had to be JSON was truncated or invalid: never an empty page."""
+
+    problem_type = "upstream-malformed"
+    title = "Vendor sent a malformed response"
+    http_status = 502
+
+
+class RateLimitedError(RetryableError):
+    """The vendor (or our own pre-emptive limiter) says: not before `retry_after` seconds."""
+
+    problem_type = "upstream-rate-limited"
+    title = "Vendor rate limit reached"
+    http_status = 429
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kw)
+
+    def to_problem(self) -> dict[str, Any]:
+        problem = super().to_problem()
+        if self.retry_after is not None:
+            problem["retry_after"] = self.retry_after
+        return problem
+
+
+class BudgetExhaustedError(RateLimitedError):
+    """A long-window budget (e.g. daily) is spent until `resets_at` (epoch seconds).
+
+    A sync catches this to checkpoint and stop cleanly as deferred.
+    """
+
+    problem_type = "upstream-budget-exhausted"
+    title = "Vendor API budget exhausted"
+
+    def __init__(self, message: str, *, resets_at: float, **kw: Any) -> None:
+        self.resets_at = resets_at
+        super().__init__(message, **kw)
+
+    def to_problem(self) -> dict[str, Any]:
+        problem = super().to_problem()
+        problem["resets_at"] = self.resets_at
+        return problem
+
+
+class CircuitOpenError(RetryableError):
+    """The breaker for this (provider, connection) is open: failing fast."""
+
+    problem_type = "circuit-open"
+    title = "Vendor circuit open"
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kw)
+
+
+class AuthError(UpstreamError):
+    """The vendor rejected the credentials, after one forced refresh where possible."""
+
+    problem_type = "upstream-auth-failed"
+    title = "Vendor rejected the credentials"
+    http_status = 502
+
+
+class PermissionDeniedError(AuthError):
+    """Authenticated, but not allowed to do this (403)."""
+
+    problem_type = "upstream-forbidden"
+    title = "Vendor denied permission"
+
+
+class ReauthorizationRequired(AuthError):
+    """The grant is dead (e.g. `invalid_grant`): the end user must connect again."""
+
+    problem_type = "reauthorization-required"
+    title = "Re-authorization needed"
+
+
+class NotFoundError(UpstreamError):
+    """The vendor has no such resource (404, 410)."""
+
+    problem_type = "upstream-not-found"
+    title = "Not found at the vendor"
+    http_status = 404
+
+
+class ConflictError(UpstreamError):
+    """The vendor refused a write because of a conflicting state (409, 412)."""
+
+    problem_type = "upstream-conflict"
+    title = "Conflict at the vendor"
+    http_status = 409
+
+
+class FatalError(UpstreamError):
+    """The vendor refused the request as invalid: retrying cannot help."""
+
+    problem_type = "upstream-rejected"
+    title = "Vendor rejected the request"
+    http_status = 502
+
+
+class PaginationError(FatalError):
+    """The vendor's pagination misbehaved (a repeated cursor, a foreign next link)."""
+
+    problem_type = "upstream-pagination"
+    title = "Vendor pagination failed"
+
+
+def _body_excerpt(response: Response) -> str:
+    # A token endpoint's body can hold credentials: keep only its error fields.
+    if response.request.purpose == "auth":
+        try:
+            data = response.json()
+        except ValueError:
+            return "[token endpoint body redacted]"
+        if not isinstance(data, dict):
+            return "[token endpoint body redacted]"
+        kept = {k: data[k] for k in ("error", "error_description") if k in data}
+        return str(kept) if kept else "[token endpoint body redacted]"
+    return _excerpt(response.content)
+
+
+def _excerpt(content: bytes) -> str:
+    text = content[:BODY_EXCERPT_LIMIT].decode("utf-8", errors="replace")
+    if len(content) > BODY_EXCERPT_LIMIT:
+        text += f"... [{len(content) - BODY_EXCERPT_LIMIT} more bytes]"
+    return text

@@ -1,0 +1,73 @@
+"""Shared fixtures: real services and the vendor specs, never silently skipped in CI.
+
+Outside CI a missing PostgreSQL, Redis or ../shared/specs skips the tests that
+need it, with the reason. Under CI=true the same absence fails them.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from interlink._clock import FakeClock
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+REDIS_URL = os.environ.get("INTERLINK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+POSTGRES_URL = os.environ.get("INTERLINK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+SPECS_DIR = Path(__file__).resolve().parents[2] / "shared" / "specs"
+
+
+def unavailable(reason: str) -> None:
+    """Skip outside CI; fail under CI=true, where every service must be there."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: required, not skipped)")
+    pytest.skip(reason)
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A fake clock: sleeping advances time instantly."""
+    return FakeClock()
+
+
+@pytest.fixture
+async def redis_url() -> AsyncIterator[str]:
+    """The URL of the real Redis test database, flushed of this test's keys afterwards."""
+    if not _reachable("127.0.0.1", 6379):
+        unavailable("Redis is not reachable at 127.0.0.1:6379")
+    yield REDIS_URL
+
+
+@pytest.fixture
+def redis_prefix() -> str:
+    """A key prefix unique to this test, so tests sharing Redis never collide."""
+    return f"interlink-test:{uuid.uuid4().hex}:"
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    """The URL of the real PostgreSQL test database."""
+    if not _reachable("127.0.0.1", 5432):
+        unavailable("PostgreSQL is not reachable at 127.0.0.1:5432")
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def specs_dir() -> Path:
+    """../shared/specs: the vendors' real OpenAPI descriptions."""
+    if not SPECS_DIR.is_dir():
+        unavailable(f"vendor specs not found at {SPECS_DIR} (they live in ../shared/specs)")
+    return SPECS_DIR
