@@ -1,0 +1,12 @@
+"""The root typer application; each command group lives in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="interlink",
+    help="Interlink: many third-party REST APIs behaving like one.",
+    no_args_is_help=True,
+    add_completion=False,
+)
