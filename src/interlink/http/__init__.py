@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+from interlink.http._aiohttp import AiohttpTransport
+from interlink.http._asgi import ASGITransport
 from interlink.http._mock import MockTransport, respond
 from interlink.http._models import Request, Response
 from interlink.http._transport import Transport
 
-__all__ = ["MockTransport", "Request", "Response", "Transport", "respond"]
+__all__ = [
+    "ASGITransport",
+    "AiohttpTransport",
+    "MockTransport",
+    "Request",
+    "Response",
+    "Transport",
+    "respond",
+]
