@@ -1,0 +1,146 @@
+"""Credentials the vendor issued: tokens, refresh tokens, authorization codes.
+
+Vendor modules decide what each `TokenState` looks like on the wire (status
+code and body); this module only knows which credentials exist, which expired
+(by the injected clock) and which were revoked.
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from dataclasses import dataclass, replace
+
+from interlink._clock import Clock
+
+__all__ = ["Check", "Token", "TokenState", "TokenStore"]
+
+
+class TokenState(enum.Enum):
+    VALID = "valid"
+    MISSING = "missing"  # no credential on the request
+    UNKNOWN = "unknown"  # a credential we never issued
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """An issued access credential.
+
+    `subject` is whom the vendor meters it as (an app, an account): rate limits
+    are keyed by it. `refresh_token` is None for non-expiring credentials.
+    """
+
+    value: str
+    kind: str
+    subject: str
+    issued_at: float
+    expires_at: float | None = None
+    refresh_token: str | None = None
+
+    def expires_in(self, now: float) -> int | None:
+        return None if self.expires_at is None else max(0, round(self.expires_at - now))
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    state: TokenState
+    token: Token | None = None
+    expired_for: float = 0.0  # seconds since expiry, for vendors that say "expired 5 minutes ago"
+
+
+class TokenStore:
+    __slots__ = ("_clock", "_codes", "_refresh", "_revoked", "_tokens")
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._tokens: dict[str, Token] = {}
+        self._revoked: set[str] = set()
+        self._refresh: dict[str, tuple[str, str]] = {}  # refresh token -> (kind, subject)
+        self._codes: dict[str, str] = {}  # authorization code -> subject
+
+    def issue(
+        self,
+        kind: str,
+        subject: str,
+        *,
+        ttl: float | None = None,
+        refreshable: bool = False,
+        value: str | None = None,
+        refresh_token: str | None = None,
+        prefix: str = "",
+    ) -> Token:
+        """A new credential; `ttl` None means it never expires."""
+        now = self._clock.time()
+        if refreshable and refresh_token is None:
+            refresh_token = secrets.token_hex(16)
+        token = Token(
+            value or prefix + secrets.token_urlsafe(24),
+            kind,
+            subject,
+            now,
+            None if ttl is None else now + ttl,
+            refresh_token,
+        )
+        self._tokens[token.value] = token
+        self._revoked.discard(token.value)
+        if refresh_token is not None:
+            self._refresh[refresh_token] = (kind, subject)
+        return token
+
+    def check(self, value: str | None) -> Check:
+        if not value:
+            return Check(TokenState.MISSING)
+        token = self._tokens.get(value)
+        if token is None:
+            return Check(TokenState.UNKNOWN)
+        if value in self._revoked:
+            return Check(TokenState.REVOKED, token)
+        now = self._clock.time()
+        if token.expires_at is not None and now >= token.expires_at:
+            return Check(TokenState.EXPIRED, token, now - token.expires_at)
+        return Check(TokenState.VALID, token)
+
+    def refresh(self, refresh_token: str, *, ttl: float, prefix: str = "") -> Token | None:
+        """A new access token for a known refresh token (which stays valid), or None."""
+        found = self._refresh.get(refresh_token)
+        if found is None:
+            return None
+        kind, subject = found
+        return self.issue(kind, subject, ttl=ttl, refresh_token=refresh_token, prefix=prefix)
+
+    def issue_code(self, subject: str) -> str:
+        code = secrets.token_hex(12)
+        self._codes[code] = subject
+        return code
+
+    def redeem_code(self, code: str) -> str | None:
+        """The subject an authorization code was issued for; a code works once."""
+        return self._codes.pop(code, None)
+
+    def revoke(self, value: str) -> bool:
+        """Revoke an access token, and the refresh token behind it (the user disconnected)."""
+        token = self._tokens.get(value)
+        if token is None:
+            return False
+        self._revoked.add(value)
+        if token.refresh_token is not None:
+            self._refresh.pop(token.refresh_token, None)
+        return True
+
+    def revoke_all(self) -> int:
+        self._revoked.update(self._tokens)
+        self._refresh.clear()
+        return len(self._tokens)
+
+    def expire(self, value: str) -> None:
+        """Make a token expired now (tests that do not want to move the clock)."""
+        token = self._tokens[value]
+        self._tokens[value] = replace(token, expires_at=self._clock.time())
+
+    def reset(self) -> None:
+        self._tokens.clear()
+        self._revoked.clear()
+        self._refresh.clear()
+        self._codes.clear()
