@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from interlink.cli import _simulate  # noqa: F401  (registers `interlink simulate`)
 from interlink.cli._app import app
 
 __all__ = ["app", "main"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from interlink.simulators._base import (
     SIMULATORS,
+    PageRequest,
     Simulator,
     SimulatorInfo,
     UnknownSimulatorError,
@@ -56,6 +57,7 @@ __all__ = [
     "LeakyBucket",
     "Limiter",
     "OrderedView",
+    "PageRequest",
     "Reply",
     "RequestError",
     "Rng",

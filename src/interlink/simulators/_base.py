@@ -35,6 +35,7 @@ from interlink.simulators._webhooks import WebhookEmitter, WebhookFormat
 
 __all__ = [
     "SIMULATORS",
+    "PageRequest",
     "Simulator",
     "SimulatorInfo",
     "UnknownSimulatorError",
@@ -44,6 +45,19 @@ __all__ = [
 
 DEFAULT_RECORDS = 1_000
 MAX_RECORDS = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """A ready-to-send request for one page of a vendor's main resource.
+
+    Benchmarks and smoke tests use it to exercise any vendor without knowing its API.
+    """
+
+    method: str
+    path: str  # with the query string
+    headers: Mapping[str, str]
+    body: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +145,10 @@ class Simulator(abc.ABC):
     def issue_token(self, kind: str | None = None) -> Token:
         """A fresh valid credential of `kind` (vendor-defined; None: the usual one)."""
         raise NotImplementedError(f"{type(self).__name__} does not issue tokens")
+
+    def page_request(self, limit: int) -> PageRequest:
+        """A valid request for one page of `limit` records of the main resource."""
+        raise NotImplementedError(f"{type(self).__name__} does not describe a page request")
 
     def reset(self) -> None:
         """Back to the pristine dataset, zero counters, fresh limit windows, no faults.

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from interlink.simulators._base import Simulator, SimulatorInfo, register
+from interlink.simulators._base import PageRequest, Simulator, SimulatorInfo, register
 from interlink.simulators._http import Reply, RequestError, read_json_object
 from interlink.simulators._ratelimit import FixedWindow, RollingWindow
 from interlink.simulators._store import Collection, StoredRecord
@@ -51,9 +51,9 @@ class HubSpotSimulator(Simulator):
         name="hubspot",
         title="HubSpot CRM v3",
         resources=tuple(OBJECT_TYPES),
-        auth="private-app bearer token; OAuth2 (30-min access + refresh tokens)",
-        pagination="cursor: paging.next.after / .link; search: offset after, 10,000 cap",
-        rate_limits="100 / 10 s rolling per app; 250,000 / day (private apps); search 5 / s",
+        auth="private-app token; OAuth2 (30-min tokens + refresh)",
+        pagination="cursor (paging.next.after); search: offset, 10,000 cap",
+        rate_limits="100 / 10 s per app; 250,000 / day; search 5 / s",
     )
 
     def __init__(self, **options: Any) -> None:
@@ -110,6 +110,10 @@ class HubSpotSimulator(Simulator):
     def issue_auth_code(self) -> str:
         """An authorization code, as HubSpot's consent screen would redirect with."""
         return self.tokens.issue_code(f"oauth-app:{self.app_id}")
+
+    def page_request(self, limit: int) -> PageRequest:
+        auth = {"Authorization": f"Bearer {self.default_token.value}"}
+        return PageRequest("GET", f"/crm/v3/objects/contacts?limit={limit}", auth)
 
     def reset(self) -> None:
         super().reset()
