@@ -217,6 +217,12 @@ class CircuitOpenError(RetryableError):
         self.retry_after = retry_after
         super().__init__(message, **kw)
 
+    def to_problem(self) -> dict[str, Any]:
+        problem = super().to_problem()
+        if self.retry_after is not None:
+            problem["retry_after"] = self.retry_after
+        return problem
+
 
 class AuthError(UpstreamError):
     """The vendor rejected the credentials, after one forced refresh where possible."""

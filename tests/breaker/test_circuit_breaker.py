@@ -225,3 +225,22 @@ async def test_broken_listener_does_not_break_the_call(
     await outcomes(breaker, 0, 10)
     with pytest.raises(CircuitOpenError):
         await breaker.before_call()
+
+
+async def test_circuit_open_renders_as_problem_with_retry_after(
+    store: BreakerStore, clock: FakeClock
+) -> None:
+    """The fail-fast error is a retryable problem carrying the seconds until the next probe."""
+    breaker = make(store, clock)
+    await trip(breaker)
+    clock.advance(5.0)
+    with pytest.raises(CircuitOpenError) as caught:
+        await breaker.before_call()
+    problem = caught.value.to_problem()
+    assert problem["type"].endswith("/circuit-open")
+    assert (problem["retryable"], problem["retry_after"], problem["provider"]) == (
+        True,
+        25.0,
+        "hubspot",
+    )
+    assert "conn_1" in problem["detail"]

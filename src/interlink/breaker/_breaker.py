@@ -75,9 +75,9 @@ class CircuitBreaker:
         if admission.change is not None:
             self._emit(admission.change, now)
         if not admission.admitted:
-            who = self.provider if self.connection is None else f"{self.provider}/{self.connection}"
+            scope = f" for connection {self.connection}" if self.connection else ""
             raise CircuitOpenError(
-                f"circuit open for {who}: failing fast for {admission.retry_after:.1f}s",
+                f"circuit open{scope}: failing fast, next probe in {admission.retry_after:.1f}s",
                 provider=self.provider,
                 retry_after=admission.retry_after,
             )
