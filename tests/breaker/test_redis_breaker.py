@@ -111,4 +111,5 @@ async def test_unreachable_redis_degrades_to_an_in_process_breaker(clock: FakeCl
         await breaker.record(False)
     with pytest.raises(CircuitOpenError):
         await breaker.before_call()
+    assert await breaker.state() is State.OPEN
     await dead.aclose()

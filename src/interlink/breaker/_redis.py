@@ -173,7 +173,11 @@ class RedisBreakerStore:
         return _change(_text(change))
 
     async def state(self, key: str) -> State:
-        value = await self._redis.hget(self._prefix + key, "state")
+        try:
+            value = await self._redis.hget(self._prefix + key, "state")
+        except (RedisError, OSError) as exc:
+            self._degrade(exc)
+            return await self._fallback.state(key)
         return State.CLOSED if value is None else State(_text(value))
 
     async def aclose(self) -> None:
