@@ -150,7 +150,7 @@ class ConnectError(TransportError):
     """The connection failed or was reset."""
 
 
-class TimeoutError(TransportError, builtins.TimeoutError):  # noqa: A001 - mirrors builtins on purpose
+class TimeoutError(TransportError, builtins.TimeoutError):  # also a builtins.TimeoutError
     """The vendor did not answer in time."""
 
     problem_type = "upstream-timeout"
@@ -239,7 +239,7 @@ class PermissionDeniedError(AuthError):
     title = "Vendor denied permission"
 
 
-class ReauthorizationRequired(AuthError):
+class ReauthorizationRequired(AuthError):  # noqa: N818 - reads as the state the user must fix
     """The grant is dead (e.g. `invalid_grant`): the end user must connect again."""
 
     problem_type = "reauthorization-required"
