@@ -164,11 +164,13 @@ class Simulator(abc.ABC):
 
     # -- services for vendor modules ------------------------------------------------------
 
-    def limit(self, limiter: Limiter, key: str) -> Decision:
-        """Ask a limiter, honouring `rate_limits=False` and the stricter-limits fault."""
+    def limit(self, limiter: Limiter, key: str, *, peek: bool = False) -> Decision:
+        """Ask a limiter (counting the request unless `peek`), honouring `rate_limits=False`
+        and the stricter-limits fault."""
         if not self.rate_limits:
             return Decision(True, 0, 0, 0.0)
-        return limiter.acquire(key, self.clock.time(), self.faults.config.limit_scale)
+        ask = limiter.peek if peek else limiter.acquire
+        return ask(key, self.clock.time(), self.faults.config.limit_scale)
 
     def add_limiter(self, limiter: Limiter) -> Limiter:
         """Register a limiter so `reset()` clears it; returns it for assignment."""

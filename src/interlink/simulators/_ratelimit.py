@@ -29,6 +29,10 @@ class Limiter(Protocol):
         """Count one request for `key` at `now` if allowed."""
         ...
 
+    def peek(self, key: str, now: float, scale: float = 1.0) -> Decision:
+        """What `acquire` would answer, without counting (for headers on refused requests)."""
+        ...
+
     def reset(self) -> None: ...
 
 
@@ -46,6 +50,12 @@ class FixedWindow:
         self._counts: dict[str, tuple[int, int]] = {}  # key -> (window number, count)
 
     def acquire(self, key: str, now: float, scale: float = 1.0) -> Decision:
+        return self._decide(key, now, scale, commit=True)
+
+    def peek(self, key: str, now: float, scale: float = 1.0) -> Decision:
+        return self._decide(key, now, scale, commit=False)
+
+    def _decide(self, key: str, now: float, scale: float, *, commit: bool) -> Decision:
         limit = _scaled(self.limit, scale)
         number = int(now // self.window)
         current, count = self._counts.get(key, (number, 0))
@@ -54,6 +64,8 @@ class FixedWindow:
         reset_after = (number + 1) * self.window - now
         if count >= limit:
             return Decision(False, limit, 0, reset_after)
+        if not commit:
+            return Decision(True, limit, limit - count, reset_after)
         self._counts[key] = (number, count + 1)
         return Decision(True, limit, limit - count - 1, reset_after)
 
@@ -71,12 +83,22 @@ class RollingWindow:
         self._log: dict[str, deque[float]] = {}
 
     def acquire(self, key: str, now: float, scale: float = 1.0) -> Decision:
+        return self._decide(key, now, scale, commit=True)
+
+    def peek(self, key: str, now: float, scale: float = 1.0) -> Decision:
+        return self._decide(key, now, scale, commit=False)
+
+    def _decide(self, key: str, now: float, scale: float, *, commit: bool) -> Decision:
         limit = _scaled(self.limit, scale)
         log = self._log.setdefault(key, deque())
         while log and log[0] <= now - self.window:
             log.popleft()
         if len(log) >= limit:
             return Decision(False, limit, 0, log[len(log) - limit] + self.window - now)
+        if not commit:
+            return Decision(
+                True, limit, limit - len(log), (log[0] if log else now) + self.window - now
+            )
         log.append(now)
         reset_after = log[0] + self.window - now
         return Decision(True, limit, limit - len(log), reset_after)
@@ -95,12 +117,21 @@ class TokenBucket:
         self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, at)
 
     def acquire(self, key: str, now: float, scale: float = 1.0) -> Decision:
+        return self._decide(key, now, scale, commit=True)
+
+    def peek(self, key: str, now: float, scale: float = 1.0) -> Decision:
+        return self._decide(key, now, scale, commit=False)
+
+    def _decide(self, key: str, now: float, scale: float, *, commit: bool) -> Decision:
         capacity, rate = _scaled(self.capacity, scale), self.rate * scale
         tokens, at = self._buckets.get(key, (float(capacity), now))
         tokens = min(float(capacity), tokens + max(0.0, now - at) * rate)
         if tokens < 1.0:
-            self._buckets[key] = (tokens, now)
+            if commit:
+                self._buckets[key] = (tokens, now)
             return Decision(False, capacity, 0, (1.0 - tokens) / rate)
+        if not commit:
+            return Decision(True, capacity, int(tokens), (capacity - tokens) / rate)
         tokens -= 1.0
         self._buckets[key] = (tokens, now)
         return Decision(True, capacity, int(tokens), (capacity - tokens) / rate)

@@ -151,7 +151,9 @@ class HubSpotSimulator(Simulator):
         if search and not self.limit(self.search_limiter, token.value).allowed:
             raise Reply(json_bytes(429, rate_limited_body("SECONDLY")))
         interval = self.limit(self.ten_secondly, token.subject)
-        daily = self.limit(self.daily, "account") if token.kind == PRIVATE_APP else None
+        daily = None
+        if token.kind == PRIVATE_APP:  # OAuth apps have no daily limit; a refusal spends none
+            daily = self.limit(self.daily, "account", peek=not interval.allowed)
         headers = rate_limit_headers(interval, daily) if self.rate_limits else {}
         if not interval.allowed:
             raise Reply(json_bytes(429, rate_limited_body("TEN_SECONDLY_ROLLING"), headers))
