@@ -14,7 +14,7 @@ raised here, once, rather than on the first page of a sync.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import fields
+from dataclasses import MISSING, fields
 from typing import Any
 
 from interlink._errors import ConfigError
@@ -59,7 +59,11 @@ def paginator_from_mapping(
         problem = "is required" if kind is None else f"unknown pagination type {kind!r}"
         raise ConfigError(f"{where}.type", f"{problem}; expected one of: {expected}")
     cls = PAGINATION_TYPES[kind]
-    declared = {f.name: str(f.type) for f in fields(cls) if f.init}  # type: ignore[arg-type]
+    init_fields = [f for f in fields(cls) if f.init]  # type: ignore[arg-type]
+    declared = {f.name: str(f.type) for f in init_fields}
+    for f in init_fields:
+        if f.default is MISSING and f.default_factory is MISSING and f.name not in mapping:
+            raise ConfigError(f"{where}.{f.name}", f"is required for pagination type {kind!r}")
     kwargs: dict[str, Any] = {}
     for key, value in mapping.items():
         if key == "type":
