@@ -208,3 +208,15 @@ async def test_link_header_pagination_reads_several_link_fields() -> None:
     following = paginator.advance(response, [], [])
     assert following is not None
     assert following.full_url == "https://x.test/a?page=2"
+
+
+def test_start_resets_a_paginator_for_a_new_iteration() -> None:
+    """start() forgets the previous iteration's position and returns the first request again."""
+    paginator = OffsetPagination(limit=2).paginator()
+    request = Request.build("GET", "https://x.test/a")
+    first = paginator.start(request)
+    page = respond(first, json={"items": [{"id": 1}, {"id": 2}]})
+    second = paginator.advance(page, {}, [{"id": 1}, {"id": 2}])
+    assert second is not None
+    assert second.params["offset"] == "2"
+    assert paginator.start(request).params == {"offset": "0", "limit": "2"}

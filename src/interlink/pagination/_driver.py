@@ -66,7 +66,10 @@ async def paginate(
     `records_path` selects the list of records in the body (`"$"` when the
     body is the list). `id_field` (a path inside a record) turns on
     de-duplication for positional strategies, remembering the last
-    `seen_ids` ids. Errors raised by `send` propagate unchanged.
+    `seen_ids` ids (about 100-150 bytes each: ~1.5 MB at the default).
+    The loop guard remembers one key per page sent, bounded by `max_pages`.
+    Errors raised by `send` propagate unchanged; `PaginationError`s carry
+    `provider`.
     """
     records_at = _as_path(records_path, "records_path")
     id_at = None if id_field is None else _as_path(id_field, "id_field")
