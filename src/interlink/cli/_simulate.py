@@ -38,6 +38,9 @@ def simulate(
     no_rate_limits: bool = typer.Option(
         False, "--no-rate-limits", help="Do not enforce the vendor's rate limits."
     ),
+    webhook_url: str | None = typer.Option(
+        None, "--webhook-url", help="Deliver the vendor's signed webhooks to this URL."
+    ),
     list_: bool = typer.Option(False, "--list", help="List the available simulators and exit."),
 ) -> None:
     """Serve a vendor simulator on 127.0.0.1 (admin endpoints under /_sim)."""
@@ -56,11 +59,18 @@ def simulate(
         raise _fail(f"--port must be between 1 and 65535, got {port}")
     if not 0 <= records <= 1_000_000:
         raise _fail(f"--records must be between 0 and 1,000,000, got {records}")
+    if webhook_url is not None and not webhook_url.startswith(("http://", "https://")):
+        raise _fail(f"--webhook-url must be an http(s) URL, got {webhook_url!r}")
 
     import uvicorn
 
     sim = create_simulator(
-        vendor, records=records, seed=seed, faults=faults, rate_limits=not no_rate_limits
+        vendor,
+        records=records,
+        seed=seed,
+        faults=faults,
+        rate_limits=not no_rate_limits,
+        webhook_url=webhook_url,
     )
     console = Console(stderr=True)
     console.print(
