@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, unquote
 
 from interlink._clock import Clock
 from interlink.auth import Auth, OAuth2Client
-from interlink.http import MockTransport, Request, Response, respond
+from interlink.http import MockTransport, Request, Response, Transport, respond
 
 TOKEN_URL = "https://id.vendor.test/oauth/token"
 API_URL = "https://api.vendor.test/v1/contacts"
@@ -24,7 +24,7 @@ FIRST_REFRESH_TOKEN = "rt-SECRET-0"
 Fault = Callable[[Request], Response]
 
 
-async def drive(auth: Auth, transport: MockTransport, request: Request) -> Response:
+async def drive(auth: Auth, transport: Transport, request: Request) -> Response:
     """Run one auth flow exactly as the pipeline does; return the last response."""
     flow = auth.auth_flow(request)
     try:
