@@ -21,7 +21,8 @@ from interlink._clock import Clock, SystemClock
 from interlink._errors import ConfigError, ReauthorizationRequired, RetryableError
 from interlink.auth._client import OAuth2Client
 from interlink.auth._lock import LocalLock, RefreshLock
-from interlink.auth._session import Refresh, TokenSession
+from interlink.auth._refresh import Refresh
+from interlink.auth._session import TokenSession
 from interlink.auth._static import check_header_name, check_prefix
 from interlink.auth._store import InMemoryTokenStore, TokenStore
 from interlink.auth._tokens import TokenSet
