@@ -314,3 +314,12 @@ async def test_different_scopes_do_not_share_a_token(clock: FakeClock) -> None:
     await drive(read, vendor.transport, api_request())
     await drive(write, vendor.transport, api_request())
     assert len(vendor.token_requests) == 2
+
+
+async def test_access_token_header_and_prefix_are_configurable(clock: FakeClock) -> None:
+    """A vendor wanting `Authorization: Zoho-oauthtoken <token>` gets exactly that."""
+    vendor = FakeVendor(clock)
+    auth = auth_for(clock, prefix="Zoho-oauthtoken")
+    await drive(auth, vendor.transport, api_request())
+    assert vendor.api_requests[0].headers["Authorization"] == "Zoho-oauthtoken at-SECRET-1"
+    assert "authorization" in vendor.api_requests[0].sensitive
