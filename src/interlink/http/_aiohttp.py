@@ -67,7 +67,8 @@ class AiohttpTransport:
         )
         started = time.perf_counter()
         try:
-            async with session.request(
+            # Awaiting the request directly (not `async with`) saves a frame per resumption.
+            resp = await session.request(
                 request.method,
                 request.url,
                 params=request.params or None,
@@ -75,15 +76,18 @@ class AiohttpTransport:
                 data=request.content,
                 timeout=timeout,
                 allow_redirects=False,
-            ) as resp:
+            )
+            try:
                 body = await resp.read()
-                return Response(
-                    status=resp.status,
-                    headers=resp.headers,
-                    content=body,
-                    request=request,
-                    elapsed=time.perf_counter() - started,
-                )
+            finally:
+                resp.release()
+            return Response(
+                status=resp.status,
+                headers=resp.headers,
+                content=body,
+                request=request,
+                elapsed=time.perf_counter() - started,
+            )
         except (builtins.TimeoutError, aiohttp.ServerTimeoutError) as exc:
             raise TimeoutError("no response in time", request=request) from exc
         except aiohttp.InvalidURL as exc:

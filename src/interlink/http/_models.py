@@ -8,7 +8,7 @@ Their reprs never show credentials.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlencode, urlsplit
 
@@ -78,7 +78,7 @@ class Request:
         """Return a copy with `headers` added (overriding same-named ones)."""
         merged = {**self.headers, **headers}
         marks = self.sensitive | {sensitive.lower()} if sensitive else self.sensitive
-        return replace(self, headers=merged, sensitive=marks)
+        return self._evolve(merged, self.params, marks)
 
     def with_params(self, params: Mapping[str, object], *, sensitive: str | None = None) -> Request:
         """Return a copy with query `params` added (None removes a parameter)."""
@@ -89,7 +89,24 @@ class Request:
             else:
                 merged[key] = _param(value)
         marks = self.sensitive | {sensitive.lower()} if sensitive else self.sensitive
-        return replace(self, params=merged, sensitive=marks)
+        return self._evolve(self.headers, merged, marks)
+
+    def _evolve(
+        self, headers: Mapping[str, str], params: Mapping[str, str], sensitive: frozenset[str]
+    ) -> Request:
+        # Positional construction: dataclasses.replace costs ~4x more, on every page.
+        return Request(
+            self.method,
+            self.url,
+            headers,
+            params,
+            self.content,
+            self.timeout,
+            self.purpose,
+            self.endpoint,
+            self.idempotency_key,
+            sensitive,
+        )
 
     @property
     def full_url(self) -> str:

@@ -83,12 +83,12 @@ async def paginate(
     state = paginator.paginator()
     dedupe = SeenIds(id_at, seen_ids) if id_at is not None and state.positional else None
     current: Request | None = state.start(request)
-    sent: set[tuple[str, str, bytes | None]] = set()
+    sent: set[tuple[str, str, tuple[tuple[str, str], ...], bytes | None]] = set()
     previous: object = None
     number = 0
     try:
         while current is not None:
-            key = (current.method, current.full_url, current.content)
+            key = (current.method, current.url, tuple(current.params.items()), current.content)
             if key in sent:
                 raise PaginationError(
                     f"page {number + 1} would repeat an earlier request: the vendor sent the "

