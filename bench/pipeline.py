@@ -2,7 +2,8 @@
 
 A loopback server (its own process) serves 100-record JSON pages with a cursor
 at `paging.next.after`. (a) walks the pages with a bare aiohttp session and
-orjson, sending the same bearer token (the workload is an authenticated vendor); (b) walks them through `interlink.Pipeline` with everything on:
+orjson, sending the same bearer token (the workload is an authenticated
+vendor); (b) walks them through `interlink.Pipeline` with everything on:
 bearer auth, rate-limit accounting under a limit that does not bind, a circuit
 breaker, retry policy, error classification and cursor pagination. Both run
 the same number of pages at the same concurrency. Bar: ratio (b/a) >= 0.8.
