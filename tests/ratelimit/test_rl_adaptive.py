@@ -166,3 +166,19 @@ async def test_learning_can_be_turned_off(clock: FakeClock) -> None:
     await exchange(lim, 429, Retry_After="3")
     await lim.acquire(req())
     assert clock.sleeps == [pytest.approx(3)]
+
+
+async def test_learned_limit_counts_what_the_vendor_already_counted(clock: FakeClock) -> None:
+    """Learning 100 per 10 s with 95 left spends 5 of the burst of 10: 5 more go at once, not 10."""
+    lim = RateLimiter("hubspot", "c1", clock=clock)
+    await exchange(
+        lim,
+        X_HubSpot_RateLimit_Max="100",
+        X_HubSpot_RateLimit_Remaining="95",
+        X_HubSpot_RateLimit_Interval_Milliseconds="10000",
+    )
+    for _ in range(5):
+        await lim.acquire(req())
+    assert clock.monotonic() == 0
+    await lim.acquire(req())
+    assert clock.monotonic() > 0

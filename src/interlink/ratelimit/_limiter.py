@@ -128,7 +128,8 @@ class RateLimiter:
         observations = parse_rate_limit_headers(response.headers, now)
         pause = 0.0
         if self._learn and observations:
-            self._adopt(observations, now)
+            for policies, used in self._adopt(observations, now):
+                await self._seed(policies, used)
             pause = exhausted_for(observations, now)
         if response.status == 429:
             advised = told_to_wait(observations, now)
@@ -171,7 +172,11 @@ class RateLimiter:
             buckets = self._compiled[endpoint] = tuple(found)
         return buckets
 
-    def _adopt(self, observations: Sequence[RateLimitObservation], now: float) -> None:
+    def _adopt(
+        self, observations: Sequence[RateLimitObservation], now: float
+    ) -> list[tuple[tuple[Policy, ...], int]]:
+        """Adopt limits the headers advertise; return each new one with the units already used."""
+        adopted_now: list[tuple[tuple[Policy, ...], int]] = []
         for obs in observations:
             if obs.limit is None:
                 continue
@@ -185,6 +190,8 @@ class RateLimiter:
             if self._learned.get(obs.name, ()) != adopted:
                 self._learned[obs.name] = adopted
                 self._compiled.clear()
+                if obs.remaining is not None and adopted:
+                    adopted_now.append((adopted, max(0, obs.limit - obs.remaining)))
                 _log.info(
                     "ratelimit.learned",
                     provider=self.provider,
@@ -192,6 +199,21 @@ class RateLimiter:
                     limit=obs.limit,
                     window=window,
                 )
+        return adopted_now
+
+    async def _seed(self, policies: tuple[Policy, ...], used: int) -> None:
+        # Requests sent before the limit was known (the probe, or another
+        # client's) already count at the vendor: count them here too, or the
+        # first window overshoots by exactly that many. Best effort: stop
+        # once a bucket refuses, from then on pacing is already in force.
+        buckets = [
+            bucket
+            for policy in policies
+            for bucket in policy.buckets(f"{self._key}:learned:{policy.name}", self.jitter)
+        ]
+        for _ in range(used):
+            if await self._store.try_acquire(f"{self._key}:seed", buckets) > 0:
+                break
 
     def _declared(self, limit: int, window: float) -> bool:
         return any(
