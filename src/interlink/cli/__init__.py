@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import typer
-
-from interlink.cli import _simulate  # noqa: F401  (registers `interlink simulate`)
+from interlink.cli import _demo, _simulate  # noqa: F401  (register their commands)
 from interlink.cli._app import app
 
 __all__ = ["app", "main"]
@@ -17,5 +15,3 @@ def main() -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
-
-_ = typer  # typer is the CLI framework; subcommand modules register on `app`

@@ -21,5 +21,17 @@ def version() -> None:
 
 
 @app.callback()
-def _root() -> None:
+def _root(
+    log_level: str = typer.Option(
+        "warning", "--log-level", help="Log level on stderr: debug, info, warning, error."
+    ),
+    log_json: bool = typer.Option(False, "--log-json", help="Log JSON lines instead of text."),
+) -> None:
     """Interlink: many third-party REST APIs behaving like one."""
+    from interlink._logging import LEVELS, configure_logging
+
+    if log_level not in LEVELS:
+        raise typer.BadParameter(
+            f"must be one of {', '.join(LEVELS)}, got {log_level!r}", param_hint="--log-level"
+        )
+    configure_logging(log_level, json=log_json)
