@@ -9,16 +9,20 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
+import structlog
 
 from interlink._clock import FakeClock
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 REDIS_URL = os.environ.get("INTERLINK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-POSTGRES_URL = os.environ.get("INTERLINK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "INTERLINK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
 SPECS_DIR = Path(__file__).resolve().parents[2] / "shared" / "specs"
 
 
@@ -37,6 +41,14 @@ def _reachable(host: str, port: int) -> bool:
         return False
 
 
+@pytest.fixture(autouse=True)
+def _default_logging() -> Iterator[None]:
+    """Every test starts and ends with structlog's defaults (the CLI reconfigures it)."""
+    structlog.reset_defaults()
+    yield
+    structlog.reset_defaults()
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     """A fake clock: sleeping advances time instantly."""
@@ -44,17 +56,26 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def redis_url() -> AsyncIterator[str]:
-    """The URL of the real Redis test database, flushed of this test's keys afterwards."""
+def redis_url() -> str:
+    """The URL of the real Redis test database (db 15)."""
     if not _reachable("127.0.0.1", 6379):
         unavailable("Redis is not reachable at 127.0.0.1:6379")
-    yield REDIS_URL
+    return REDIS_URL
 
 
 @pytest.fixture
-def redis_prefix() -> str:
-    """A key prefix unique to this test, so tests sharing Redis never collide."""
-    return f"interlink-test:{uuid.uuid4().hex}:"
+def redis_prefix() -> Iterator[str]:
+    """A key prefix unique to this test; its keys are deleted afterwards."""
+    prefix = f"interlink-test:{uuid.uuid4().hex}:"
+    yield prefix
+    if _reachable("127.0.0.1", 6379):
+        client = redis.Redis.from_url(REDIS_URL)
+        try:
+            keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+            if keys:
+                client.delete(*keys)
+        finally:
+            client.close()
 
 
 @pytest.fixture
