@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Mapping
 from typing import Any
 
@@ -9,7 +11,14 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-__all__ = ["Reply", "RequestError", "json_response", "read_json_object"]
+__all__ = [
+    "Reply",
+    "RequestError",
+    "basic_authorization",
+    "basic_credentials",
+    "json_response",
+    "read_json_object",
+]
 
 
 class RequestError(Exception):
@@ -53,3 +62,21 @@ class Reply(Exception):  # noqa: N818 (control flow carrying a response, not an 
     def __init__(self, response: Response) -> None:
         super().__init__(response.status_code)
         self.response = response
+
+
+def basic_credentials(headers: Mapping[str, str]) -> tuple[str, str] | None:
+    """(user, password) from `Authorization: Basic ...`, or None when absent or malformed."""
+    scheme, _, value = headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic" or not value.strip():
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    user, colon, password = decoded.partition(":")
+    return (user, password) if colon else None
+
+
+def basic_authorization(user: str, password: str) -> str:
+    """The `Authorization` header value for HTTP Basic auth (RFC 7617)."""
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")

@@ -180,8 +180,19 @@ class Collection:
         extra = [(rid, rid) for rid in o.live_by_id[start:stop]]
         return OrderedView(lo, hi, o.touched, extra, lambda i: self.first_id + i, self.resolve)
 
-    def by_modified(self, since: float | None = None, before: float | None = None) -> OrderedView:
-        """Live records with since <= modified < before, ordered by (modified time, id)."""
+    def by_modified(
+        self,
+        since: float | None = None,
+        before: float | None = None,
+        *,
+        include_archived: bool = False,
+    ) -> OrderedView:
+        """Live records with since <= modified < before, ordered by (modified time, id).
+
+        `include_archived` merges in archived records too (by the time they were
+        archived), for vendors whose change feeds report deletions (Pipedrive's
+        recents, BambooHR's changed employees).
+        """
         d, o = self.dataset, self._overlay
         lo = 0 if since is None else d.first_modified_at_or_after(since)
         hi = d.size if before is None else d.first_modified_at_or_after(before)
@@ -189,6 +200,15 @@ class Collection:
         a = 0 if since is None else bisect.bisect_left(keys, (since, -1))
         b = len(keys) if before is None else bisect.bisect_left(keys, (before, -1))
         extra = [((m, rid), rid) for m, rid in keys[a:b]]
+        if include_archived:  # archives are few: they live in the overlay only
+            archived = ((o.records[rid].modified_at, rid) for rid in o.archived_by_id)
+            extra += [
+                ((m, rid), rid)
+                for m, rid in archived
+                if (since is None or m >= since) and (before is None or m < before)
+            ]
+            extra.sort()
+
 
         def gen_key(i: int) -> tuple[float, int]:
             return (d.modified_at(i), self.first_id + i)
