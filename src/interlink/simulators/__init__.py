@@ -84,3 +84,4 @@ __all__ = [
 from interlink.simulators import hubspot as _hubspot
 
 _ = _hubspot
+from interlink.simulators import pipedrive as _pipedrive  # noqa: E402, F401
