@@ -131,12 +131,22 @@ class UpstreamError(InterlinkError):
 
 
 class RetryableError(UpstreamError):
-    """Transient: the same call may succeed later."""
+    """Transient: the same call may succeed later, not before `retry_after` seconds if given."""
 
     retryable = True
     problem_type = "upstream-unavailable"
     title = "Vendor temporarily unavailable"
     http_status = 503
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kw)
+
+    def to_problem(self) -> dict[str, Any]:
+        problem = super().to_problem()
+        if self.retry_after is not None:
+            problem["retry_after"] = self.retry_after
+        return problem
 
 
 class TransportError(RetryableError):
@@ -177,16 +187,6 @@ class RateLimitedError(RetryableError):
     title = "Vendor rate limit reached"
     http_status = 429
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
-        self.retry_after = retry_after
-        super().__init__(message, **kw)
-
-    def to_problem(self) -> dict[str, Any]:
-        problem = super().to_problem()
-        if self.retry_after is not None:
-            problem["retry_after"] = self.retry_after
-        return problem
-
 
 class BudgetExhaustedError(RateLimitedError):
     """A long-window budget (e.g. daily) is spent until `resets_at` (epoch seconds).
@@ -212,16 +212,6 @@ class CircuitOpenError(RetryableError):
 
     problem_type = "circuit-open"
     title = "Vendor circuit open"
-
-    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
-        self.retry_after = retry_after
-        super().__init__(message, **kw)
-
-    def to_problem(self) -> dict[str, Any]:
-        problem = super().to_problem()
-        if self.retry_after is not None:
-            problem["retry_after"] = self.retry_after
-        return problem
 
 
 class AuthError(UpstreamError):

@@ -298,3 +298,17 @@ async def test_pagination_travels_the_pipeline(clock: FakeClock) -> None:
     ]
     assert seen == list(range(450))
     assert pipeline.stats.retries == 1
+
+
+async def test_503_retry_after_is_honoured(clock: FakeClock) -> None:
+    """A 503 with Retry-After (BambooHR's throttle) waits that long before retrying."""
+    answers = iter([503, 200])
+
+    def handler(request: Request):  # type: ignore[no-untyped-def]
+        status = next(answers)
+        headers = {"Retry-After": "20"} if status == 503 else {}
+        return respond(request, status, json={}, headers=headers)
+
+    pipeline = Pipeline("vendor", MockTransport(handler), retry=retry(clock), clock=clock)
+    await pipeline.send(Request.build("GET", URL))
+    assert clock.sleeps == [20.0]

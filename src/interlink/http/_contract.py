@@ -31,6 +31,7 @@ from interlink._errors import (
     PermissionDeniedError,
     RateLimitedError,
     ReauthorizationRequired,
+    RetryableError,
     ServerError,
     UpstreamError,
 )
@@ -154,7 +155,7 @@ class ErrorContract:
         request = response.request
         message = scrub_secrets(message, request)
         error: UpstreamError
-        if issubclass(cls, RateLimitedError):
+        if issubclass(cls, RetryableError):  # a 503 may say when to come back, too
             wait = retry_after_from(response.headers, (clock or _SYSTEM_CLOCK).time())
             error = cls(
                 message, retry_after=wait, provider=provider, request=request, response=response

@@ -25,6 +25,7 @@ from interlink._errors import (
     CircuitOpenError,
     ConfigError,
     RateLimitedError,
+    RetryableError,
     UpstreamError,
 )
 from interlink.http._models import Request
@@ -112,9 +113,7 @@ def _never_processed(error: UpstreamError) -> bool:
 
 
 def _retry_after(error: UpstreamError) -> float | None:
-    if isinstance(error, RateLimitedError | CircuitOpenError):
-        return error.retry_after
-    return None
+    return error.retry_after if isinstance(error, RetryableError) else None
 
 
 def _is_int(value: object) -> bool:
