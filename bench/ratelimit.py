@@ -11,9 +11,10 @@ by `interlink.ratelimit.RateLimiter` (acquire before, observe after):
             Reset and the limiter learns it: bar >= 90% of 50/s, <= 1% 429s.
 
 Utilisation counts 200s completed in the steady window (after the first
-second) against 50/s over that window. The limiters use `jitter=0.02`: a
-request may reach the server up to 20 ms earlier, relative to the one before
-it, than the limiter admitted it, so that much burst is held back.
+second) against 50/s over that window. The limiters run with their defaults,
+including `jitter=0.02`: a request may reach the server up to 20 ms earlier,
+relative to the one before it, than the limiter admitted it, so that much
+burst is held back.
 The last line is one JSON object; the exit code is 1 when a bar is missed.
 """
 
@@ -34,7 +35,6 @@ WORKERS = 20
 WARMUP = 1.0
 STEADY = 10.0
 BASELINE_SECONDS = 3.0
-JITTER = 0.02
 
 
 def _serve(port: int, advertise: bool, ready: multiprocessing.synchronize.Event) -> None:  # type: ignore[name-defined]
@@ -157,10 +157,10 @@ def main() -> int:
 
     def declared() -> RateLimiter:
         policy = TokenBucket(rate=RATE, per=1.0, burst=BURST)
-        return RateLimiter("bench", "conn-1", [policy], jitter=JITTER)
+        return RateLimiter("bench", "conn-1", [policy])
 
     def learned() -> RateLimiter:
-        return RateLimiter("bench", "conn-1", jitter=JITTER)
+        return RateLimiter("bench", "conn-1")
 
     base = scenario(False, None, BASELINE_SECONDS)
     print(

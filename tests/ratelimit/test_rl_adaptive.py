@@ -170,7 +170,7 @@ async def test_learning_can_be_turned_off(clock: FakeClock) -> None:
 
 async def test_learned_limit_counts_what_the_vendor_already_counted(clock: FakeClock) -> None:
     """Learning 100 per 10 s with 95 left spends 5 of the burst of 10: 5 more go at once, not 10."""
-    lim = RateLimiter("hubspot", "c1", clock=clock)
+    lim = RateLimiter("hubspot", "c1", clock=clock, jitter=0.0)
     await exchange(
         lim,
         X_HubSpot_RateLimit_Max="100",

@@ -25,6 +25,7 @@ def req(endpoint: str | None = None) -> Request:
 
 
 def limiter(clock: FakeClock, *policies: Policy, **kw: object) -> RateLimiter:
+    kw.setdefault("jitter", 0.0)  # a fake clock has no network noise: pin the exact arithmetic
     return RateLimiter("acme", "conn-1", policies, clock=clock, **kw)  # type: ignore[arg-type]
 
 
@@ -106,15 +107,15 @@ async def test_partitions_are_independent_unless_declared_per_app(clock: FakeClo
     """Two credentials of one provider have separate budgets; per-app policies are shared."""
     store = InMemoryStore(clock=clock)
     own = [Window(1, per=10)]
-    first = RateLimiter("acme", "conn-1", own, store=store, clock=clock)
-    second = RateLimiter("acme", "conn-2", own, store=store, clock=clock)
+    first = RateLimiter("acme", "conn-1", own, store=store, clock=clock, jitter=0.0)
+    second = RateLimiter("acme", "conn-2", own, store=store, clock=clock, jitter=0.0)
     await first.acquire(req())
     await second.acquire(req())
     assert clock.sleeps == []
 
     shared = [Window(1, per=10, per_app=True)]
-    third = RateLimiter("acme", "conn-3", shared, store=store, clock=clock)
-    fourth = RateLimiter("acme", "conn-4", shared, store=store, clock=clock)
+    third = RateLimiter("acme", "conn-3", shared, store=store, clock=clock, jitter=0.0)
+    fourth = RateLimiter("acme", "conn-4", shared, store=store, clock=clock, jitter=0.0)
     await third.acquire(req())
     await fourth.acquire(req())
     assert clock.sleeps == [10]
@@ -157,7 +158,7 @@ async def test_waits_up_to_max_wait_and_raises_beyond(clock: FakeClock) -> None:
     await grant_times(patient, clock, 2)
     assert clock.sleeps == [30]
 
-    hasty = RateLimiter("acme", "conn-2", [Window(1, per=30)], clock=clock, max_wait=10)
+    hasty = RateLimiter("acme", "conn-2", [Window(1, per=30)], clock=clock, max_wait=10, jitter=0)
     await hasty.acquire(req())
     with pytest.raises(BudgetExhaustedError) as caught:
         await hasty.acquire(req())

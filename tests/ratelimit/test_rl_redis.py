@@ -41,7 +41,7 @@ async def make(redis_url: str, redis_prefix: str) -> AsyncIterator[Factory]:
     def build(partition: str, *policies: Policy, **kw: object) -> RateLimiter:
         store = RedisStore.from_url(redis_url)
         stores.append(store)
-        options: dict[str, object] = {"max_wait": 0, "clock": FakeClock(), **kw}
+        options: dict[str, object] = {"max_wait": 0, "clock": FakeClock(), "jitter": 0.0, **kw}
         return RateLimiter(
             "acme", partition, policies, store=store, key_prefix=redis_prefix, **options
         )  # type: ignore[arg-type]

@@ -54,7 +54,7 @@ class RateLimiter:
         clock: Clock | None = None,
         max_wait: float = 60.0,
         learn: bool = True,
-        jitter: float = 0.0,
+        jitter: float = 0.02,
         backoff: float = 1.0,
         probe_timeout: float = 5.0,
         key_prefix: str = "interlink:ratelimit:",
