@@ -134,6 +134,13 @@ class TokenStore:
         self._refresh.clear()
         return len(self._tokens)
 
+    def extend(self, value: str, ttl: float) -> None:
+        """Slide a token's expiry to `ttl` seconds from now: for vendors whose sessions
+        expire after a period of inactivity (Salesforce), each use extends them."""
+        token = self._tokens.get(value)
+        if token is not None:
+            self._tokens[value] = replace(token, expires_at=self._clock.time() + ttl)
+
     def expire(self, value: str) -> None:
         """Make a token expired now (tests that do not want to move the clock)."""
         token = self._tokens[value]
