@@ -11,6 +11,10 @@ from typing import Any
 import httpx2
 import pytest
 import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 from interlink._clock import FakeClock
 from interlink.simulators import create_simulator
@@ -100,3 +104,16 @@ def new_hubspot(clock: FakeClock) -> Callable[..., HubSpotSimulator]:
         return sim
 
     return make
+
+
+@pytest.fixture
+async def webhook_receiver(serving: Any) -> AsyncIterator[tuple[str, list[Any]]]:
+    """A Starlette app on loopback recording every POST to /hook: (url, [(headers, body)])."""
+    received: list[tuple[dict[str, str], bytes]] = []
+
+    async def hook(request: Request) -> Response:
+        received.append((dict(request.headers), await request.body()))
+        return Response(status_code=200)
+
+    async with serving(Starlette(routes=[Route("/hook", hook, methods=["POST"])])) as url:
+        yield url + "/hook", received

@@ -10,10 +10,6 @@ from typing import Any
 import httpx2
 import orjson
 import pytest
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 from typer.testing import CliRunner
 
 from interlink._clock import FakeClock
@@ -396,24 +392,11 @@ async def test_fault_shapes_are_pipedrives(
 # -- webhooks ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-async def hooks(pipedrive: PipedriveSimulator, serving: Any) -> AsyncIterator[list[Any]]:
-    """A Starlette receiver on loopback; the simulator delivers there. Yields the requests."""
-    received: list[tuple[dict[str, str], bytes]] = []
-
-    async def hook(request: Request) -> Response:
-        received.append((dict(request.headers), await request.body()))
-        return Response(status_code=200)
-
-    async with serving(Starlette(routes=[Route("/hook", hook, methods=["POST"])])) as url:
-        pipedrive.webhooks.url = url + "/hook"
-        yield received
-
-
 async def test_webhooks_v2_carry_basic_auth_and_meta_data_previous(
-    api: httpx2.AsyncClient, pipedrive: PipedriveSimulator, hooks: list[Any]
+    api: httpx2.AsyncClient, pipedrive: PipedriveSimulator, webhook_receiver: Any
 ) -> None:
     """Each change is one POST {meta, data, previous} with the subscription's Basic credentials."""
+    pipedrive.webhooks.url, hooks = webhook_receiver
     pid = (await api.post(PERSONS, json={"name": "Hook Person"})).json()["data"]["id"]
     await api.put(f"{PERSONS}/{pid}", json={"name": "Hooked Person"})
     await api.delete(f"{PERSONS}/{pid}")
