@@ -146,6 +146,12 @@ class Simulator(abc.ABC):
         """A fresh valid credential of `kind` (vendor-defined; None: the usual one)."""
         raise NotImplementedError(f"{type(self).__name__} does not issue tokens")
 
+    def bad_input_response(self, error: RequestError) -> Response:
+        """The answer to a `RequestError` (default: `error_response` with its status,
+        message and category). Override when a vendor's error names more, e.g. the
+        parameter at fault (raise a `RequestError` subclass that carries it)."""
+        return self.error_response(error.status, error.message, category=error.category)
+
     def page_request(self, limit: int) -> PageRequest:
         """A valid request for one page of `limit` records of the main resource."""
         raise NotImplementedError(f"{type(self).__name__} does not describe a page request")
@@ -198,7 +204,7 @@ class Simulator(abc.ABC):
 
     async def _bad_input(self, request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestError)
-        return self.error_response(exc.status, exc.message, category=exc.category)
+        return self.bad_input_response(exc)
 
     async def _reply(self, request: Request, exc: Exception) -> Response:
         assert isinstance(exc, Reply)

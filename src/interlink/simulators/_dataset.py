@@ -116,3 +116,18 @@ class Dataset:
     def first_modified_at_or_after(self, t: float) -> int:
         """The smallest i whose modified time is >= t (size when none)."""
         return bisect.bisect_left(range(self.size), t, key=self.modified_at)
+
+    def ordered_created_at(self, i: int) -> float:
+        """A creation time strictly increasing in i, never after `modified_at(i)`.
+
+        For vendors that list in creation order (Stripe's `created`, Shopify's
+        `created_at`): "created in [a, b)" is then an index range, like the
+        modified-time filters. The oldest record was created a year before its
+        last change, the newest just before it.
+        """
+        lag = 365 * 86_400.0 * (1.0 - i / max(self.size, 1))
+        return round(self.modified_at(i) - lag, 3)
+
+    def first_created_at_or_after(self, t: float) -> int:
+        """The smallest i whose `ordered_created_at` is >= t (size when none)."""
+        return bisect.bisect_left(range(self.size), t, key=self.ordered_created_at)

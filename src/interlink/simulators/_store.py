@@ -132,13 +132,28 @@ class OrderedView:
         return out
 
 
+def _within(t: float, bounds: tuple[float | None, float | None]) -> bool:
+    since, before = bounds
+    return (since is None or t >= since) and (before is None or t < before)
+
+
 class Collection:
     """One resource's records: generated lazily from a `Dataset`, changed through an overlay."""
 
-    def __init__(self, dataset: Dataset, factory: FieldFactory, *, first_id: int = 1) -> None:
+    def __init__(
+        self,
+        dataset: Dataset,
+        factory: FieldFactory,
+        *,
+        first_id: int = 1,
+        creation_ordered: bool = False,
+    ) -> None:
+        """`creation_ordered`: generated records are created in id order
+        (`Dataset.ordered_created_at`), so `by_id` can filter on creation time."""
         self.dataset = dataset
         self._factory = factory
         self.first_id = first_id
+        self.creation_ordered = creation_ordered
         self._overlay = _Overlay()
         self._next_id = first_id + dataset.size
 
@@ -146,9 +161,8 @@ class Collection:
 
     def _generated(self, i: int) -> StoredRecord:
         d = self.dataset
-        return StoredRecord(
-            self.first_id + i, d.created_at(i), d.modified_at(i), self._factory(d, i)
-        )
+        created = d.ordered_created_at(i) if self.creation_ordered else d.created_at(i)
+        return StoredRecord(self.first_id + i, created, d.modified_at(i), self._factory(d, i))
 
     def resolve(self, ref: int) -> StoredRecord:
         """The record behind a view reference: an overlay record id, or -1 - i for
@@ -170,14 +184,45 @@ class Collection:
             return None
         return found
 
-    def by_id(self, min_id: int = 0, before: int | None = None) -> OrderedView:
-        """Live records with min_id <= id < before, in id order."""
-        o, size = self._overlay, self.dataset.size
+    def by_id(
+        self,
+        min_id: int = 0,
+        before: int | None = None,
+        *,
+        modified: tuple[float | None, float | None] = (None, None),
+        created: tuple[float | None, float | None] = (None, None),
+    ) -> OrderedView:
+        """Live records with min_id <= id < before, in id order.
+
+        `modified` / `created` = (since, before) narrow it to records modified /
+        created in [since, before) (None: unbounded), still in id order, which is
+        how vendors that list by id answer "updated_at_min" or "created[gte]".
+        Generated records satisfy each as an index range (modified and, for a
+        `creation_ordered` collection, created times increase with i); changed
+        records are filtered one by one (the overlay is small).
+        """
+        d, o, size = self.dataset, self._overlay, self.dataset.size
         lo = min(size, max(0, min_id - self.first_id))
         hi = size if before is None else min(size, max(0, before - self.first_id))
+        if created != (None, None) and not self.creation_ordered:
+            raise ValueError("created filters need a creation_ordered collection")
+        for (since, until), first_at in (
+            (modified, d.first_modified_at_or_after),
+            (created, d.first_created_at_or_after),
+        ):
+            lo = lo if since is None else max(lo, first_at(since))
+            hi = hi if until is None else min(hi, first_at(until))
         start = bisect.bisect_left(o.live_by_id, min_id)
         stop = len(o.live_by_id) if before is None else bisect.bisect_left(o.live_by_id, before)
-        extra = [(rid, rid) for rid in o.live_by_id[start:stop]]
+        ids = o.live_by_id[start:stop]
+        if modified != (None, None) or created != (None, None):
+            ids = [
+                rid
+                for rid in ids
+                if _within(o.records[rid].modified_at, modified)
+                and _within(o.records[rid].created_at, created)
+            ]
+        extra = [(rid, rid) for rid in ids]
         return OrderedView(lo, hi, o.touched, extra, lambda i: self.first_id + i, self.resolve)
 
     def by_modified(
@@ -208,7 +253,6 @@ class Collection:
                 if (since is None or m >= since) and (before is None or m < before)
             ]
             extra.sort()
-
 
         def gen_key(i: int) -> tuple[float, int]:
             return (d.modified_at(i), self.first_id + i)

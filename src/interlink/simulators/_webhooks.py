@@ -36,6 +36,15 @@ class WebhookFormat(Protocol):
         ...
 
 
+# A format may also define `delivery_headers(events) -> dict[str, str]`: headers that
+# describe the events of one delivery (Shopify's X-Shopify-Topic, X-Shopify-Webhook-Id).
+# They are computed once per delivery, so a duplicated delivery repeats them, as a
+# vendor's retry does. Optional, so formats without it need not change.
+def _delivery_headers(fmt: WebhookFormat, events: Sequence[Event]) -> dict[str, str]:
+    describe = getattr(fmt, "delivery_headers", None)
+    return {} if describe is None else dict(describe(events))
+
+
 @dataclass(frozen=True, slots=True)
 class SentDelivery:
     """One delivery attempt, for tests to inspect."""
@@ -100,36 +109,37 @@ class WebhookEmitter:
             if not events or self.url is None:
                 return []
             size = max(1, self.format.max_batch)
-            bodies = [self.format.encode(events[i : i + size]) for i in range(0, len(events), size)]
-            counts = [min(size, len(events) - i) for i in range(0, len(events), size)]
-            plan = list(zip(bodies, counts, strict=True))
             config = self._faults.config
             if config.webhook_reorder and len(events) > 1:
                 # Reverse event order, across and within batches: strictly out of order.
-                reversed_events = events[::-1]
-                bodies = [
-                    self.format.encode(reversed_events[i : i + size])
-                    for i in range(0, len(events), size)
-                ]
-                plan = list(zip(bodies, counts[::-1], strict=True))
+                events = events[::-1]
                 self._counters.faults["webhook_reorder"] += 1
+            batches = [events[i : i + size] for i in range(0, len(events), size)]
+            plan = [
+                (self.format.encode(b), len(b), _delivery_headers(self.format, b)) for b in batches
+            ]
             sent: list[SentDelivery] = []
             timeout = aiohttp.ClientTimeout(total=10)
             async with aiohttp.ClientSession(timeout=timeout) as session:
-                for body, count in plan:
+                for body, count, extra in plan:
                     copies = 1
                     if self._faults.roll(config.webhook_duplicate_rate):
                         copies = 2
                         self._counters.faults["webhook_duplicate"] += 1
                     for _ in range(copies):
-                        sent.append(await self._post(session, self.url, body, count))
+                        sent.append(await self._post(session, self.url, body, count, extra))
             self.sent.extend(sent)
             return sent
 
     async def _post(
-        self, session: aiohttp.ClientSession, url: str, body: bytes, events: int
+        self,
+        session: aiohttp.ClientSession,
+        url: str,
+        body: bytes,
+        events: int,
+        extra: Mapping[str, str],
     ) -> SentDelivery:
-        headers = self.format.sign("POST", url, body, self._clock.time())
+        headers = {**extra, **self.format.sign("POST", url, body, self._clock.time())}
         self._counters.webhook_deliveries += 1
         self._counters.webhook_events += events
         try:
