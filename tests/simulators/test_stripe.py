@@ -21,8 +21,6 @@ from interlink._clock import FakeClock
 from interlink.simulators import SIMULATORS, FaultConfig, SchemaDrift, create_simulator
 from interlink.simulators.stripe import StripeSimulator
 
-from .test_webhooks import Received, receiver  # noqa: F401 (the loopback receiver fixture)
-
 BASE_URL = "https://api.stripe.com"
 CUSTOMERS = "/v1/customers"
 
@@ -433,20 +431,21 @@ async def test_registry_and_page_request() -> None:
 
 
 async def test_webhook_signature_verifies_by_hand_and_with_the_stripe_sdk(
-    receiver: Received,  # noqa: F811
+    webhook_receiver: tuple[str, list[tuple[dict[str, str], bytes]]],
 ) -> None:
     """Stripe-Signature t=<ts>,v1=<hex HMAC-SHA256 of "t.body">, accepted by the official
     SDK's Webhook.construct_event with its default 5-minute tolerance."""
     # The SDK checks the timestamp against the wall clock: start the fake clock there.
     sim = create_simulator("stripe", records=5, clock=FakeClock(start=time.time()))
     assert isinstance(sim, StripeSimulator)
-    sim.webhooks.url = receiver.url
+    url, received = webhook_receiver
+    sim.webhooks.url = url
     async with client_for(sim, bearer(sim.default_key.value)) as c:
         await c.post(CUSTOMERS, data={"email": "hook@example.com"})
     await sim.webhooks.flush()
     await sim.aclose()
-    headers, body = receiver.requests[0]
-    header = headers["Stripe-Signature"]
+    headers, body = received[0]
+    header = headers["stripe-signature"]
     fields = dict(part.split("=", 1) for part in header.split(","))
     expected = hmac.new(sim.webhook_secret.encode(), f"{fields['t']}.".encode() + body,
                         hashlib.sha256).hexdigest()  # fmt: skip
