@@ -86,3 +86,4 @@ from interlink.simulators import hubspot as _hubspot
 _ = _hubspot
 from interlink.simulators import pipedrive as _pipedrive  # noqa: E402, F401
 from interlink.simulators import stripe as _stripe  # noqa: E402, F401
+from interlink.simulators import slack as _slack  # noqa: E402, F401
