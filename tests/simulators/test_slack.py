@@ -19,10 +19,9 @@ from interlink._clock import FakeClock
 from interlink.simulators import FaultConfig, SchemaDrift, create_simulator
 from interlink.simulators.slack import SlackSimulator
 
-from .test_webhooks import Received, receiver  # noqa: F401 (the loopback receiver fixture)
-
 BASE = "https://slack.com"
 Json = dict[str, Any]
+Receiver = tuple[str, list[tuple[dict[str, str], bytes]]]
 
 
 @pytest.fixture
@@ -496,22 +495,23 @@ class _SimClock:
 
 async def test_user_change_event_is_signed_v0(
     client: httpx2.AsyncClient, slack: SlackSimulator, clock: FakeClock,
-    receiver: Received,  # noqa: F811
+    webhook_receiver: Receiver,
 ) -> None:  # fmt: skip
     """X-Slack-Signature = v0= + HMAC-SHA256(signing secret, "v0:{ts}:{body}"); slack_sdk agrees."""
-    slack.webhooks.url = receiver.url
+    url, received = webhook_receiver
+    slack.webhooks.url = url
     owner = slack.issue_token("user").value
     await post(client, "users.profile.set", owner, profile={"title": "Hooked"})
     await slack.webhooks.flush()
-    headers, body = receiver.requests[0]
-    timestamp = headers["X-Slack-Request-Timestamp"]
+    headers, body = received[0]
+    timestamp = headers["x-slack-request-timestamp"]
     assert timestamp == str(int(clock.time()))
     base = f"v0:{timestamp}:".encode() + body
     expected = "v0=" + hmac.new(slack.signing_secret.encode(), base, hashlib.sha256).hexdigest()
-    assert headers["X-Slack-Signature"] == expected
+    assert headers["x-slack-signature"] == expected
     verifier = SignatureVerifier(slack.signing_secret, clock=_SimClock(clock))  # type: ignore[arg-type]
-    assert verifier.is_valid(body, timestamp, headers["X-Slack-Signature"])
-    assert not verifier.is_valid(body + b" ", timestamp, headers["X-Slack-Signature"])
+    assert verifier.is_valid(body, timestamp, headers["x-slack-signature"])
+    assert not verifier.is_valid(body + b" ", timestamp, headers["x-slack-signature"])
     envelope = json.loads(body)
     assert envelope["type"] == "event_callback"
     assert envelope["team_id"] == slack.workspace.team_id
@@ -522,18 +522,19 @@ async def test_user_change_event_is_signed_v0(
 
 async def test_posted_messages_and_retries(
     client: httpx2.AsyncClient, slack: SlackSimulator,
-    receiver: Received,  # noqa: F811
+    webhook_receiver: Receiver,
 ) -> None:  # fmt: skip
     """A post emits a message event; a duplicate is a retry: X-Slack-Retry-Num, same event_id."""
-    slack.webhooks.url = receiver.url
+    url, received = webhook_receiver
+    slack.webhooks.url = url
     slack.faults.configure(FaultConfig(webhook_duplicate_rate=1.0))
     channel = channel_where(slack, name="general")
     await post(client, "chat.postMessage", slack.default_token.value, channel=channel, text="hi")
     await slack.webhooks.flush()
-    (first_headers, first), (retry_headers, retry) = receiver.requests
+    (first_headers, first), (retry_headers, retry) = received
     assert first == retry
-    assert "X-Slack-Retry-Num" not in first_headers
-    assert retry_headers["X-Slack-Retry-Num"] == "1"
+    assert "x-slack-retry-num" not in first_headers
+    assert retry_headers["x-slack-retry-num"] == "1"
     event = json.loads(first)["event"]
     assert event["type"] == "message"
     assert event["channel"] == channel
@@ -613,12 +614,13 @@ async def test_responses_match_slacks_openapi(
 
 async def test_event_envelope_matches_the_events_spec(
     client: httpx2.AsyncClient, slack: SlackSimulator, specs_dir: Path,
-    receiver: Received,  # noqa: F811
+    webhook_receiver: Receiver,
 ) -> None:  # fmt: skip
     """The event_callback envelope fits GenericEventWrapper of slack_events_api_async_v1.json."""
     spec = json.loads((specs_dir / "slack" / "slack_events_api_async_v1.json").read_text())
     wrapper = spec["components"]["schemas"]["GenericEventWrapper"]
-    slack.webhooks.url = receiver.url
+    url, received = webhook_receiver
+    slack.webhooks.url = url
     await post(client, "users.profile.set", slack.issue_token("user").value, profile={"title": "E"})
     await slack.webhooks.flush()
-    jsonschema.Draft7Validator(wrapper).validate(json.loads(receiver.requests[0][1]))
+    jsonschema.Draft7Validator(wrapper).validate(json.loads(received[0][1]))
