@@ -84,6 +84,7 @@ __all__ = [
 from interlink.simulators import hubspot as _hubspot
 
 _ = _hubspot
+from interlink.simulators import bamboohr as _bamboohr  # noqa: E402, F401
 from interlink.simulators import pipedrive as _pipedrive  # noqa: E402, F401
 from interlink.simulators import stripe as _stripe  # noqa: E402, F401
 from interlink.simulators import slack as _slack  # noqa: E402, F401
