@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,48 +21,13 @@ import orjson
 
 from interlink.simulators._http import RequestError
 from interlink.simulators._store import Collection, OrderedView, StoredRecord
-from interlink.simulators.pipedrive._entities import Entity, parse_since, v1_time
+from interlink.simulators.pipedrive._entities import parse_since, v1_time
 from interlink.simulators.pipedrive._input import int_param
 
-__all__ = ["MAX_LIMIT", "FragmentCache", "V2Query", "decode_cursor", "encode_cursor", "v1_page"]
+__all__ = ["MAX_LIMIT", "V2Query", "decode_cursor", "encode_cursor", "v1_page"]
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
-_CACHE_LIMIT = 100_000
-
-
-class FragmentCache:
-    """Serialised v1 JSON of untouched generated records, keyed by (entity, index).
-
-    A person's v1 form embeds its organization's name, so the owner clears this
-    cache whenever an organization changes.
-    """
-
-    __slots__ = ("_cache",)
-
-    def __init__(self) -> None:
-        self._cache: dict[tuple[str, int], bytes] = {}
-
-    def fragments(
-        self, entity: Entity, collection: Collection, refs: Iterable[int], render: Any
-    ) -> list[bytes]:
-        out: list[bytes] = []
-        for ref in refs:
-            index = collection.pristine_index(ref)
-            if index is None:
-                out.append(orjson.dumps(render(collection.resolve(ref))))
-                continue
-            fragment = self._cache.get((entity.name, index))
-            if fragment is None:
-                if len(self._cache) >= _CACHE_LIMIT:
-                    self._cache.clear()
-                fragment = orjson.dumps(render(collection.resolve(ref)))
-                self._cache[(entity.name, index)] = fragment
-            out.append(fragment)
-        return out
-
-    def clear(self) -> None:
-        self._cache.clear()
 
 
 def start_limit(params: Any) -> tuple[int, int]:

@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 from interlink.simulators._base import PageRequest, Simulator, SimulatorInfo, register
 from interlink.simulators._http import Reply, RequestError, basic_credentials, read_json_object
 from interlink.simulators._ratelimit import RollingWindow
+from interlink.simulators._render import PristineCache
 from interlink.simulators._store import Collection, StoredRecord
 from interlink.simulators._tokens import Check, Token, TokenState
 from interlink.simulators._webhooks import WebhookFormat
@@ -30,7 +31,6 @@ from interlink.simulators.pipedrive._entities import (
 )
 from interlink.simulators.pipedrive._input import write_values
 from interlink.simulators.pipedrive._reads import (
-    FragmentCache,
     V2Query,
     recents_view,
     start_limit,
@@ -86,7 +86,9 @@ class PipedriveSimulator(Simulator):
         self.burst_oauth = self.add_limiter(RollingWindow(BURST_OAUTH, BURST_WINDOW))
         self.budget = TokenBudget(DAILY_BUDGET)
         self.limiters.append(self.budget)
-        self.cache = FragmentCache()
+        # v1 JSON of untouched generated records; a person's embeds its organization's
+        # name, so any organization change clears it (see `_changed`).
+        self.cache = PristineCache()
         token = _derived(seed, "api-token")[:40]  # stable per seed, for the demo
         self.api_token = self.tokens.issue(API_TOKEN, str(OWNERS[0][0]), value=token)
         self._webhook_id = 1_000 + seed % 1_000
@@ -218,7 +220,7 @@ class PipedriveSimulator(Simulator):
         start, limit = start_limit(request.query_params)
         refs = collection.by_id().refs(start, limit + 1)
         fragments = self.cache.fragments(
-            entity, collection, refs[:limit], lambda r: self._v1(entity, r)
+            collection, refs[:limit], lambda r: orjson.dumps(self._v1(entity, r)), entity.name
         )
         body = v1_page(fragments, start, limit, len(refs) > limit)
         return Response(body, 200, headers, media_type="application/json")
