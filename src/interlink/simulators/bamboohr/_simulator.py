@@ -23,6 +23,7 @@ from interlink.simulators._http import (
     read_json_object,
 )
 from interlink.simulators._ratelimit import RollingWindow
+from interlink.simulators._render import PristineCache
 from interlink.simulators._store import Collection, StoredRecord
 from interlink.simulators._tokens import Check, Token, TokenState
 from interlink.simulators._webhooks import WebhookFormat
@@ -81,6 +82,7 @@ class BambooHRSimulator(Simulator):
         self.webhook_private_key = _derived(seed, "webhook-private-key")[:32]
         super().__init__(**options)
         self.throttle = self.add_limiter(RollingWindow(THROTTLE_LIMIT, THROTTLE_WINDOW))
+        self.cache = PristineCache()  # Datasets rows of untouched employees, by field list
         self.api_key = self.tokens.issue(
             API_KEY, "employee:1", value=_derived(seed, "api-key")[:40]
         )
@@ -259,19 +261,24 @@ class BambooHRSimulator(Simulator):
         query = DatasetQuery.parse(body)
         view = query.view(self.employees)
         total = len(view)
-        records = view.slice((query.page - 1) * query.page_size, query.page_size)
+        refs = view.refs((query.page - 1) * query.page_size, query.page_size)
         sources = {name: DATASET_FIELDS[name] for name in query.fields}
-        data = []
-        for rec in records:
-            row = values(rec, tuple(set(sources.values())))
-            data.append({"fields": {name: row[source] for name, source in sources.items()}})
+        wanted = tuple(set(sources.values()))
+
+        def row(rec: StoredRecord) -> bytes:
+            got = values(rec, wanted)
+            return orjson.dumps({"fields": {name: got[src] for name, src in sources.items()}})
+
+        rows = self.cache.fragments(self.employees, refs, row, query.fields)
         base = f"https://{self.company}.bamboohr.com{request.url.path}"
         links: dict[str, str] = {}
         if query.page > 1:
             links["prev"] = f"{base}?page={query.page - 1}&pageSize={query.page_size}"
         if query.page * query.page_size < total:
             links["next"] = f"{base}?page={query.page + 1}&pageSize={query.page_size}"
-        return _json({"data": data, "links": links, "meta": query.meta(total)})
+        tail = orjson.dumps({"links": links, "meta": query.meta(total)})
+        page = b'{"data":[' + b",".join(rows) + b"]," + tail[1:]
+        return Response(page, 200, media_type="application/json")
 
     # -- writing ----------------------------------------------------------------------------
 
