@@ -67,12 +67,18 @@ def _start(args: list[str], port: int) -> subprocess.Popen[bytes]:
 
 
 async def _measure(
-    url: str, headers: Mapping[str, str], seconds: float, concurrency: int
+    url: str,
+    headers: Mapping[str, str],
+    seconds: float,
+    concurrency: int,
+    method: str = "GET",
+    body: bytes | None = None,
 ) -> tuple[float, int]:
-    """(requests per second, bytes of one response)."""
+    """(requests per second, bytes of one response); `method`/`body` as the page request
+    says (BambooHR's Datasets API pages by POST)."""
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:
-        async with session.get(url, headers=headers) as r:  # warm up, and check the page
+        async with session.request(method, url, headers=headers, data=body) as r:  # warm up
             first = await r.read()
             if r.status != 200:
                 raise RuntimeError(f"{url}: HTTP {r.status}: {first[:300]!r}")
@@ -82,7 +88,7 @@ async def _measure(
         async def worker() -> None:
             nonlocal done
             while time.perf_counter() < stop:
-                async with session.get(url, headers=headers) as response:
+                async with session.request(method, url, headers=headers, data=body) as response:
                     await response.read()
                     if response.status != 200:
                         raise RuntimeError(f"HTTP {response.status}")
@@ -124,7 +130,7 @@ def main() -> None:
         try:
             rps, size = asyncio.run(
                 _measure(f"http://{HOST}:{port}{page.path}", page.headers, args.seconds,
-                         args.concurrency)
+                         args.concurrency, page.method, page.body)
             )  # fmt: skip
         finally:
             server.terminate()
