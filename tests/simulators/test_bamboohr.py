@@ -303,3 +303,21 @@ def test_simulate_list_shows_bamboohr() -> None:
     result = CliRunner().invoke(cli_app, ["simulate", "--list"])
     assert result.exit_code == 0
     assert "bamboohr" in result.output
+
+
+async def test_a_million_employees_page_lazily(clock: FakeClock) -> None:
+    """The last Datasets page of a million employees answers at once with the right ids."""
+    sim = create_simulator("bamboohr", records=1_000_000, clock=clock)
+    assert isinstance(sim, BambooHRSimulator)
+    transport = httpx2.ASGITransport(app=sim.app)
+    async with (
+        sim,
+        httpx2.AsyncClient(
+            transport=transport, base_url="https://api.bamboohr.com", auth=(sim.api_key.value, "x")
+        ) as c,
+    ):
+        body = {"fields": ["employeeId"], "page": 1_000, "pageSize": 1_000}
+        page = (await c.post(DATASET, json=body)).json()
+    assert page["meta"]["totalPages"] == 1_000
+    assert "next" not in page["links"]
+    assert page["data"][-1]["fields"]["employeeId"] == "1000000"

@@ -470,3 +470,17 @@ def test_change_feed_view_matches_a_brute_force_model(clock: FakeClock) -> None:
     view = persons.by_modified(since, include_archived=True)
     assert len(view) == len(expected)
     assert [(r.modified_at, r.id) for r in view.slice(0, 10_000)] == expected
+
+
+async def test_a_million_persons_stay_lazy_and_deterministic(clock: FakeClock) -> None:
+    """A million-person account pages at its end at once, and the same seed gives the same data."""
+    sims = [create_simulator("pipedrive", records=1_000_000, clock=clock, seed=3) for _ in "ab"]
+    pages = []
+    for sim in sims:
+        assert isinstance(sim, PipedriveSimulator)
+        async with sim, _client(sim, params={"api_token": sim.api_token.value}) as c:
+            response = await c.get(PERSONS, params={"start": 999_900, "limit": 500})
+            pages.append(response.json())
+    assert [p["id"] for p in pages[0]["data"]] == list(range(999_901, 1_000_001))
+    assert pages[0]["additional_data"]["pagination"]["more_items_in_collection"] is False
+    assert pages[0]["data"] == pages[1]["data"]
