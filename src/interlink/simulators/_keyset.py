@@ -11,14 +11,50 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
-from interlink.simulators._store import OrderedView
+__all__ = ["IdOrdered", "KeysetPage", "ListView", "ViewById", "keyset_page", "list_view"]
 
-__all__ = ["KeysetPage", "keyset_page"]
+
+class IdOrdered(Protocol):
+    """What a page is cut from: an `OrderedView` by id, or a small `ListView`."""
+
+    def __len__(self) -> int: ...
+
+    def refs(self, offset: int, limit: int) -> list[int]: ...
+
 
 # (min_id, before) -> the live records with min_id <= id < before, in id order,
 # already narrowed by whatever filters the request carried.
-ViewById = Callable[[int, int | None], OrderedView]
+ViewById = Callable[[int, int | None], IdOrdered]
+
+
+class ListView:
+    """A short explicit list of (id, ref), sorted by id, cut like an `OrderedView`
+    (for filters answered from an index: an email, a list of ids)."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: list[tuple[int, int]]) -> None:
+        self._items = items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def refs(self, offset: int, limit: int) -> list[int]:
+        return [ref for _, ref in self._items[offset : offset + limit]]
+
+
+def list_view(items: list[tuple[int, int]]) -> ViewById:
+    """A `ViewById` over (id, ref) pairs (any order)."""
+    ordered = sorted(items)
+
+    def view(min_id: int, before: int | None) -> IdOrdered:
+        return ListView(
+            [x for x in ordered if x[0] >= min_id and (before is None or x[0] < before)]
+        )
+
+    return view
 
 
 @dataclass(frozen=True, slots=True)

@@ -169,6 +169,10 @@ class Collection:
         pristine generated record i (see `pristine_index`)."""
         return self._generated(-1 - ref) if ref < 0 else self._overlay.records[ref]
 
+    def ref_of(self, record: StoredRecord) -> int:
+        """The view reference of a record (the inverse of `resolve`)."""
+        return -1 - (record.id - self.first_id) if record.revision == 0 else record.id
+
     @staticmethod
     def pristine_index(ref: int) -> int | None:
         """The generated index when `ref` is an untouched generated record, else None."""
@@ -191,6 +195,8 @@ class Collection:
         *,
         modified: tuple[float | None, float | None] = (None, None),
         created: tuple[float | None, float | None] = (None, None),
+        indices: tuple[int, int] | None = None,
+        where: Callable[[StoredRecord], bool] | None = None,
     ) -> OrderedView:
         """Live records with min_id <= id < before, in id order.
 
@@ -200,6 +206,10 @@ class Collection:
         Generated records satisfy each as an index range (modified and, for a
         `creation_ordered` collection, created times increase with i); changed
         records are filtered one by one (the overlay is small).
+
+        For a vendor filter on a generated field laid out by index (Shopify's
+        "closed orders are the old ones"): `indices` = the generated index range
+        [lo, hi) that satisfies it, and `where` the same test for changed records.
         """
         d, o, size = self.dataset, self._overlay, self.dataset.size
         lo = min(size, max(0, min_id - self.first_id))
@@ -212,15 +222,18 @@ class Collection:
         ):
             lo = lo if since is None else max(lo, first_at(since))
             hi = hi if until is None else min(hi, first_at(until))
+        if indices is not None:
+            lo, hi = max(lo, indices[0]), min(hi, indices[1])
         start = bisect.bisect_left(o.live_by_id, min_id)
         stop = len(o.live_by_id) if before is None else bisect.bisect_left(o.live_by_id, before)
         ids = o.live_by_id[start:stop]
-        if modified != (None, None) or created != (None, None):
+        if modified != (None, None) or created != (None, None) or where is not None:
             ids = [
                 rid
                 for rid in ids
                 if _within(o.records[rid].modified_at, modified)
                 and _within(o.records[rid].created_at, created)
+                and (where is None or where(o.records[rid]))
             ]
         extra = [(rid, rid) for rid in ids]
         return OrderedView(lo, hi, o.touched, extra, lambda i: self.first_id + i, self.resolve)

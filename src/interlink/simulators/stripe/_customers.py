@@ -18,8 +18,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from interlink.simulators._http import Reply
-from interlink.simulators._keyset import keyset_page
-from interlink.simulators._store import Collection, StoredRecord
+from interlink.simulators._keyset import ViewById, keyset_page, list_view
+from interlink.simulators._store import StoredRecord
 from interlink.simulators._tokens import Token
 from interlink.simulators.stripe._idempotency import (
     MAX_KEY_LENGTH,
@@ -28,7 +28,7 @@ from interlink.simulators.stripe._idempotency import (
 )
 from interlink.simulators.stripe._objects import CUSTOMER_IDS, render_customer
 from interlink.simulators.stripe._params import StripeParamError, customer_changes, reject_unknown
-from interlink.simulators.stripe._query import Cursor, created_range, cursor, list_limit
+from interlink.simulators.stripe._query import created_range, cursor, list_limit
 from interlink.simulators.stripe._wire import API_VERSION, LOCK_TIMEOUT
 
 if TYPE_CHECKING:
@@ -71,43 +71,32 @@ class CustomerEndpoints:
         limit, created = list_limit(params), created_range(params)
         at = cursor(params, self.sim._customer_number, "customer")
         coll = self.sim.collections["customers"]
+        view: ViewById
         if "email" in params:
-            refs, has_more = self._by_email(str(params["email"]), created, at, limit)
+            view = list_view(self._with_email(str(params["email"]), created))
         else:
-            page = keyset_page(lambda lo, hi: coll.by_id(lo, hi, created=created), limit,
-                               descending=True, after=at.after, before=at.before)  # fmt: skip
-            refs, has_more = page.refs, page.has_more
+            view = lambda lo, hi: coll.by_id(lo, hi, created=created)  # noqa: E731
+        page = keyset_page(view, limit, descending=True, after=at.after, before=at.before)
+        refs, has_more = page.refs, page.has_more
         return self.sim._page("customers", render_customer, token, refs, has_more)
 
-    def _by_email(
-        self, email: str, created: tuple[float | None, float | None], at: Cursor, limit: int
-    ) -> tuple[list[int], bool]:
-        """Customers with exactly this email (Stripe's filter is case-sensitive)."""
+    def _with_email(
+        self, email: str, created: tuple[float | None, float | None]
+    ) -> list[tuple[int, int]]:
+        """(id, ref) of the customers with exactly this email (Stripe's filter is
+        case-sensitive): generated emails carry their index, changed ones are indexed."""
         coll = self.sim.collections["customers"]
         candidates = set(self._emails.get(email, ()))
         match = _EMAIL_INDEX.search(email)
         if match:
             candidates.add(coll.first_id + int(match.group(1)))
         since, before = created
-        found = sorted(
-            (rec for rid in candidates
-             if (rec := coll.get(rid)) is not None and rec.fields.get("email") == email
-             and (since is None or rec.created_at >= since)
-             and (before is None or rec.created_at < before)),
-            key=lambda rec: rec.id, reverse=True,
-        )  # fmt: skip
-        if at.after is not None:
-            found = [r for r in found if r.id < at.after]
-        elif at.before is not None:
-            newer = [r for r in found if r.id > at.before]
-            found, has_more = newer[-limit:], len(newer) > limit
-            return [self._ref(coll, r) for r in found], has_more
-        return [self._ref(coll, r) for r in found[:limit]], len(found) > limit
-
-    @staticmethod
-    def _ref(coll: Collection, record: StoredRecord) -> int:
-        """The view reference of a record: untouched generated ones are -1 - index."""
-        return -1 - (record.id - coll.first_id) if record.revision == 0 else record.id
+        return [
+            (rec.id, coll.ref_of(rec)) for rid in candidates
+            if (rec := coll.get(rid)) is not None and rec.fields.get("email") == email
+            and (since is None or rec.created_at >= since)
+            and (before is None or rec.created_at < before)
+        ]  # fmt: skip
 
     def _remember_email(self, record: StoredRecord) -> None:
         if record.fields.get("email"):
