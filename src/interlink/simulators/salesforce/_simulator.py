@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -16,6 +15,7 @@ from interlink.simulators._base import PageRequest, Simulator, SimulatorInfo, re
 from interlink.simulators._http import Reply, RequestError, read_json_object
 from interlink.simulators._ratelimit import RollingWindow
 from interlink.simulators._render import PristineCache
+from interlink.simulators._secrets import derived_secret
 from interlink.simulators._store import Collection, StoredRecord
 from interlink.simulators._tokens import Token, TokenState
 from interlink.simulators._webhooks import WebhookFormat
@@ -57,11 +57,6 @@ _BATCH_SIZE = re.compile(r"batchSize\s*=\s*(\d+)", re.IGNORECASE)
 _MS = 0.001
 
 
-def _derived(seed: int, label: str) -> str:
-    """Stable per-seed secrets, so a demo can be configured before the simulator starts."""
-    return hashlib.sha256(f"interlink-sim:salesforce:{seed}:{label}".encode()).hexdigest()
-
-
 @register
 class SalesforceSimulator(Simulator):
     info = SimulatorInfo(
@@ -75,9 +70,9 @@ class SalesforceSimulator(Simulator):
 
     def __init__(self, **options: Any) -> None:
         seed = options.get("seed", 0)
-        self.client_id = "3MVG9" + _derived(seed, "consumer-key")[:60]
-        self.client_secret = _derived(seed, "consumer-secret")[:64].upper()
-        self.webhook_secret = _derived(seed, "cdc-signing-secret")[:40]
+        self.client_id = "3MVG9" + derived_secret("salesforce", seed, "consumer-key")[:60]
+        self.client_secret = derived_secret("salesforce", seed, "consumer-secret")[:64].upper()
+        self.webhook_secret = derived_secret("salesforce", seed, "cdc-signing-secret")[:40]
         self.org_id = encode_id("00D", 1 + seed % 1_000_000)
         self.user_id = encode_id("005", USER_NUMBER)
         super().__init__(**options)
@@ -88,8 +83,8 @@ class SalesforceSimulator(Simulator):
         self._replay_id = 0
         self.default_token = self.tokens.issue(
             SESSION, "org", ttl=SESSION_TIMEOUT, prefix="",
-            value=f"{self.org_id[:15]}!AQ{_derived(seed, 'session')}",
-            refresh_token=f"5Aep861{_derived(seed, 'refresh')[:80]}",
+            value=f"{self.org_id[:15]}!AQ{derived_secret('salesforce', seed, 'session')}",
+            refresh_token=f"5Aep861{derived_secret('salesforce', seed, 'refresh')[:80]}",
         )  # fmt: skip
 
     @property
