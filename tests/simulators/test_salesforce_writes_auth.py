@@ -11,6 +11,7 @@ from typing import Any
 import httpx2
 import orjson
 import pytest
+from tests.simulators._receiver import Recorder
 
 from interlink._clock import FakeClock
 from interlink.simulators import SIMULATORS, FaultConfig, SchemaDrift, create_simulator
@@ -299,17 +300,7 @@ async def test_change_events_are_delivered_signed(
     clock: FakeClock,
 ) -> None:
     """CDC events reach the URL; the signature header is hex(HMAC-SHA256(secret, body))."""
-    received: list[tuple[dict[str, str], bytes]] = []
-
-    async def receiver(scope: Any, receive: Any, send: Any) -> None:
-        body = b""
-        while (message := await receive())["type"] == "http.request":
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        received.append(({k.decode(): v.decode() for k, v in scope["headers"]}, body))
-        await send({"type": "http.response.start", "status": 200, "headers": []})
-        await send({"type": "http.response.body", "body": b""})
+    receiver = Recorder()
 
     async with serving(receiver) as url:
         salesforce.webhooks.url = url + "/cdc"
@@ -320,8 +311,8 @@ async def test_change_events_are_delivered_signed(
             await c.patch(f"{V}/sobjects/Contact/{rid}", json={"Title": "Admiral"})
             await c.delete(f"{V}/sobjects/Contact/{rid}")
         await salesforce.webhooks.flush()
-    bodies = [body for _, body in received]
-    for headers, body in received:
+    bodies = [body for _, body in receiver.requests]
+    for headers, body in receiver.requests:
         expected = hmac.new(salesforce.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
         assert headers[SIGNATURE_HEADER.lower()] == expected
     events = [e for body in bodies for e in orjson.loads(body)]
