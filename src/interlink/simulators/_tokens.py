@@ -102,12 +102,21 @@ class TokenStore:
             return Check(TokenState.EXPIRED, token, now - token.expires_at)
         return Check(TokenState.VALID, token)
 
-    def refresh(self, refresh_token: str, *, ttl: float, prefix: str = "") -> Token | None:
-        """A new access token for a known refresh token (which stays valid), or None."""
-        found = self._refresh.get(refresh_token)
+    def refresh(
+        self, refresh_token: str, *, ttl: float, prefix: str = "", rotate: bool = False
+    ) -> Token | None:
+        """A new access token for a known refresh token, or None.
+
+        The refresh token stays valid, unless `rotate`: then it is spent and the new
+        token carries a fresh one (Zendesk's and Xero's single-use refresh tokens).
+        """
+        spend = self._refresh.pop if rotate else self._refresh.get
+        found = spend(refresh_token, None)
         if found is None:
             return None
         kind, subject = found
+        if rotate:
+            return self.issue(kind, subject, ttl=ttl, refreshable=True, prefix=prefix)
         return self.issue(kind, subject, ttl=ttl, refresh_token=refresh_token, prefix=prefix)
 
     def issue_code(self, subject: str) -> str:
