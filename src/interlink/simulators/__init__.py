@@ -92,3 +92,4 @@ from interlink.simulators import salesforce as _salesforce  # noqa: E402, F401
 from interlink.simulators import shopify as _shopify  # noqa: E402, F401
 from interlink.simulators import zoho as _zoho  # noqa: E402, F401
 from interlink.simulators import github as _github  # noqa: E402, F401
+from interlink.simulators import zendesk as _zendesk  # noqa: E402, F401
