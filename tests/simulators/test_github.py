@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import random
 import re
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -13,8 +14,10 @@ from typing import Any
 import httpx2
 import jsonschema
 import pytest
+from typer.testing import CliRunner
 
 from interlink._clock import FakeClock
+from interlink.cli import app
 from interlink.simulators import FaultConfig, SchemaDrift, create_simulator
 from interlink.simulators.github import GitHubSimulator
 from interlink.simulators.github._objects import iso
@@ -297,7 +300,7 @@ async def test_primary_limit_is_403_with_remaining_zero(
 async def test_conditional_requests_are_304_and_free(
     client: httpx2.AsyncClient, clock: FakeClock
 ) -> None:
-    """If-None-Match with the ETag: 304, no quota spent; after a change the ETag moves."""
+    """If-None-Match with the ETag (one issue or a page): 304, no quota spent; a change moves it."""
     first = await client.get(f"{ISSUES}/9")
     tag = first.headers["etag"]
     assert tag.startswith('W/"')
@@ -310,6 +313,15 @@ async def test_conditional_requests_are_304_and_free(
     changed = await client.get(f"{ISSUES}/9", headers={"If-None-Match": tag})
     assert changed.status_code == 200
     assert changed.headers["etag"] != tag
+    page = await client.get(ISSUES, params={"state": "all", "sort": "updated"})
+    same = await client.get(ISSUES, params={"state": "all", "sort": "updated"},
+                            headers={"If-None-Match": page.headers["etag"]})  # fmt: skip
+    assert same.status_code == 304
+    clock.advance(5)
+    await client.patch(f"{ISSUES}/{page.json()[0]['number']}", json={"title": "renamed"})
+    moved = await client.get(ISSUES, params={"state": "all", "sort": "updated"},
+                             headers={"If-None-Match": page.headers["etag"]})  # fmt: skip
+    assert moved.status_code == 200
 
 
 async def test_secondary_limit_on_writes(
@@ -433,3 +445,45 @@ async def test_responses_match_githubs_openapi(
     github_spec(many, "post", "422", (await client.post(ISSUES, json={})).json())
     bad_credentials = await client.get(ISSUES, headers={"Authorization": "Bearer bad"})
     github_spec("/user/repos", "get", "401", bad_credentials.json())  # the spec's 401 shape
+
+
+async def test_state_views_match_a_brute_force_model(
+    client: httpx2.AsyncClient, github: GitHubSimulator, clock: FakeClock
+) -> None:
+    """After random edits, closes, reopens and creates, every state/sort/since listing equals
+    the same listing computed by reading all issues one by one."""
+    rng = random.Random(7)
+    for _ in range(60):
+        clock.advance(rng.choice((0, 1, 30)))
+        number = rng.randint(1, 250)
+        choice = rng.random()
+        if choice < 0.2:
+            await client.post(ISSUES, json={"title": f"new {rng.random()}"})
+        elif choice < 0.6:
+            state = rng.choice(("open", "closed"))
+            await client.patch(f"{ISSUES}/{number}", json={"state": state})
+        else:
+            await client.patch(f"{ISSUES}/{number}", json={"title": f"edit {rng.random()}"})
+    issues = github.collections["issues"]
+    records = [r for n in range(1, 400) if (r := issues.get(n)) is not None]
+    since = float(int(records[200].modified_at))
+    for state in ("open", "closed", "all"):
+        for sort in ("created", "updated"):
+            for bound in (None, since):
+                params: dict[str, Any] = {"state": state, "sort": sort, "direction": "asc",
+                                          "per_page": 41}  # fmt: skip
+                if bound is not None:
+                    params["since"] = iso(bound)
+                got = [i["number"] for i in await walk(client, params)]
+                kept = [r for r in records
+                        if (state == "all" or r.fields["state"] == state)
+                        and (bound is None or r.modified_at >= bound)]  # fmt: skip
+                key = (lambda r: (r.modified_at, r.id)) if sort == "updated" else (lambda r: r.id)
+                assert got == [r.id for r in sorted(kept, key=key)], (state, sort, bound)
+
+
+def test_listed_by_the_cli() -> None:
+    """`interlink simulate --list` names github and its resource."""
+    result = CliRunner().invoke(app, ["simulate", "--list"])
+    assert result.exit_code == 0
+    assert "github" in result.output

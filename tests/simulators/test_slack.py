@@ -14,8 +14,10 @@ import httpx2
 import jsonschema
 import pytest
 from slack_sdk.signature import SignatureVerifier
+from typer.testing import CliRunner
 
 from interlink._clock import FakeClock
+from interlink.cli import app
 from interlink.simulators import FaultConfig, SchemaDrift, create_simulator
 from interlink.simulators.slack import SlackSimulator
 
@@ -624,3 +626,10 @@ async def test_event_envelope_matches_the_events_spec(
     await post(client, "users.profile.set", slack.issue_token("user").value, profile={"title": "E"})
     await slack.webhooks.flush()
     jsonschema.Draft7Validator(wrapper).validate(json.loads(received[0][1]))
+
+
+def test_listed_by_the_cli() -> None:
+    """`interlink simulate --list` names slack and its resources."""
+    result = CliRunner().invoke(app, ["simulate", "--list"])
+    assert result.exit_code == 0
+    assert "slack" in result.output

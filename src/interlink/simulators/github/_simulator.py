@@ -196,10 +196,12 @@ class GitHubSimulator(Simulator):
             raise Reply(error(404, None, None, ISSUE_DOCS))
 
     def _conditional(self, request: Request, token: Token, body: bytes, status: int = 200,
-                     extra: Mapping[str, str] | None = None) -> Response:  # fmt: skip
-        """Answer with an ETag; a matching If-None-Match is a 304 that spends no quota,
-        as GitHub documents for conditional requests."""
-        tag = etag(body)
+                     extra: Mapping[str, str] | None = None,
+                     version: bytes | None = None) -> Response:  # fmt: skip
+        """Answer with an ETag (of `version` when given: anything that changes whenever the
+        body does, cheaper to hash than a 500 KB page); a matching If-None-Match is a 304
+        that spends no quota, as GitHub documents for conditional requests."""
+        tag = etag(body if version is None else version)
         if tag in request.headers.get("if-none-match", ""):
             headers = self._primary(token, peek=True)
             return Response(status_code=304, headers={**headers, "ETag": tag})
@@ -230,7 +232,11 @@ class GitHubSimulator(Simulator):
         base = f"{str(request.base_url).rstrip('/')}/repositories/{self.repo.id}/issues"
         last = max(1, math.ceil(total / query.per_page))
         link = link_header(base, params, query.page, last)
-        return self._conditional(request, token, body, extra={"Link": link} if link else None)
+        # A page's bytes are fixed by which issues it holds and their revisions.
+        version = repr((str(request.url), [(r, 0 if r < 0 else issues.resolve(r).revision)
+                                           for r in refs])).encode()  # fmt: skip
+        extra = {"Link": link} if link else None
+        return self._conditional(request, token, body, extra=extra, version=version)
 
     def _find(self, request: Request) -> StoredRecord:
         raw = str(request.path_params["number"])
