@@ -102,9 +102,10 @@ async def test_link_relations_on_first_middle_and_last_pages(client: httpx2.Asyn
 
 
 async def test_per_page_is_capped_at_one_hundred(client: httpx2.AsyncClient) -> None:
-    """per_page above 100 quietly gives 100; the default is 30."""
+    """per_page above 100 quietly gives 100; the default is 30; one works too."""
     assert len((await client.get(ISSUES, params={"state": "all", "per_page": 500})).json()) == 100
     assert len((await client.get(ISSUES, params={"state": "all"})).json()) == 30
+    assert len((await client.get(ISSUES, params={"state": "all", "per_page": 1})).json()) == 1
 
 
 async def test_since_is_exact(

@@ -227,7 +227,12 @@ class GitHubSimulator(Simulator):
             refs = view.refs(total - query.offset - take, take)[::-1]
         else:
             refs = view.refs(query.offset, take)
-        body = b"[" + b",".join(self.cache.fragments(issues, refs, self._render, "list")) + b"]"
+        fragments = self.cache.fragments(issues, refs, self._render, "list")
+        if len(fragments) > 1:  # brackets on the end fragments: one copy of 500 KB, not three
+            fragments[0], fragments[-1] = b"[" + fragments[0], fragments[-1] + b"]"
+            body = b",".join(fragments)
+        else:
+            body = b"[" + b"".join(fragments) + b"]"
         params = {k: v for k, v in request.query_params.items() if k != "page"}
         base = f"{str(request.base_url).rstrip('/')}/repositories/{self.repo.id}/issues"
         last = max(1, math.ceil(total / query.per_page))
