@@ -80,16 +80,19 @@ __all__ = [
     "register",
 ]
 
-# Built-in vendors register themselves on import: one line per vendor.
-from interlink.simulators import hubspot as _hubspot
+# Built-in vendors register themselves on import (after the names above exist,
+# since their modules import them from here): one import per vendor, sorted.
+from interlink.simulators import (
+    bamboohr,
+    github,
+    hubspot,
+    pipedrive,
+    salesforce,
+    shopify,
+    slack,
+    stripe,
+    zendesk,
+    zoho,
+)
 
-_ = _hubspot
-from interlink.simulators import bamboohr as _bamboohr  # noqa: E402, F401
-from interlink.simulators import pipedrive as _pipedrive  # noqa: E402, F401
-from interlink.simulators import stripe as _stripe  # noqa: E402, F401
-from interlink.simulators import slack as _slack  # noqa: E402, F401
-from interlink.simulators import salesforce as _salesforce  # noqa: E402, F401
-from interlink.simulators import shopify as _shopify  # noqa: E402, F401
-from interlink.simulators import zoho as _zoho  # noqa: E402, F401
-from interlink.simulators import github as _github  # noqa: E402, F401
-from interlink.simulators import zendesk as _zendesk  # noqa: E402, F401
+_VENDORS = (bamboohr, github, hubspot, pipedrive, salesforce, shopify, slack, stripe, zendesk, zoho)
