@@ -15,9 +15,11 @@ iterations of one declaration never share a cursor.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Protocol
+
+import orjson
 
 from interlink._errors import ConfigError, PaginationError
 from interlink._types import JSON
@@ -109,11 +111,50 @@ def require_size_param(page_size: int | None, size_param: str | None) -> None:
         raise ConfigError("size_param", "is required when page_size is set")
 
 
-def with_page_size(request: Request, size_param: str | None, page_size: int | None) -> Request:
-    """`request` with the page-size parameter, when one is declared."""
+def with_page_size(
+    request: Request, size_param: str | None, page_size: int | None, cursor_in: str = "query"
+) -> Request:
+    """`request` with the page-size parameter, when one is declared (`cursor_in`: where)."""
     if size_param and page_size is not None:
-        return request.with_params({size_param: page_size})
+        return place_params(request, cursor_in, {size_param: page_size})
+    if cursor_in == "json":
+        return with_json_fields(request, {})  # checks, once, that the body is an object
     return request
+
+
+CURSOR_PLACES = ("query", "json")
+"""Where a cursor (and page size) travels: the query string, or a field of the JSON body."""
+
+
+def check_cursor_in(cursor_in: str) -> None:
+    if cursor_in not in CURSOR_PLACES:
+        raise ConfigError(
+            "cursor_in", f"must be one of: {', '.join(CURSOR_PLACES)}; got {cursor_in!r}"
+        )
+
+
+def with_json_fields(request: Request, values: Mapping[str, object]) -> Request:
+    """`request` with top-level fields of its JSON object body set (HubSpot search's `after`)."""
+    try:
+        body = orjson.loads(request.content) if request.content else {}
+    except orjson.JSONDecodeError:
+        body = None
+    if not isinstance(body, dict):
+        raise ConfigError(
+            "cursor_in", "'json' needs a request whose body is a JSON object (or empty)"
+        )
+    body.update(values)
+    headers = request.headers
+    if not any(name.lower() == "content-type" for name in headers):
+        headers = {**headers, "Content-Type": "application/json"}
+    return replace(request, headers=headers, content=orjson.dumps(body))
+
+
+def place_params(request: Request, cursor_in: str, values: Mapping[str, object]) -> Request:
+    """`request` with `values` in its query (`cursor_in="query"`) or JSON body (`"json"`)."""
+    if cursor_in == "json":
+        return with_json_fields(request, values)
+    return request.with_params(values)
 
 
 def optional_path(source: str | None, where: str) -> BodyPath | None:

@@ -4,6 +4,10 @@ The next request is the first one with the cursor parameter set. The stream
 ends when no cursor comes back (absent, null or empty: Slack's `""`) or the
 vendor's flag says so; a flag saying "more" without a cursor is an error,
 because stopping there would silently drop the rest.
+
+`CursorPagination(cursor_in="json")` sends the cursor and the page size as
+fields of the JSON body instead of the query (HubSpot's search: `after` and
+`limit` in the POST body).
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ from interlink._types import JSON
 from interlink.http._models import Request, Response
 from interlink.pagination._base import (
     MoreFlag,
+    check_cursor_in,
     optional_path,
+    place_params,
     require_size_param,
     stop_error,
     with_page_size,
@@ -29,7 +35,11 @@ __all__ = ["CursorPagination", "HeaderCursorPagination"]
 @dataclass(frozen=True, slots=True)
 class CursorPagination:
     """A cursor read from the body (`cursor_path`, e.g. HubSpot's `paging.next.after`),
-    or from the last record (`record_cursor_path`, e.g. Stripe's `starting_after=<id>`)."""
+    or from the last record (`record_cursor_path`, e.g. Stripe's `starting_after=<id>`).
+
+    `cursor_in` is where the cursor and page size are sent: `"query"` (the
+    default) or `"json"`, as top-level fields of the request's JSON body.
+    """
 
     cursor_path: str | None = None
     cursor_param: str = "cursor"
@@ -38,6 +48,7 @@ class CursorPagination:
     done_path: str | None = None
     size_param: str | None = None
     page_size: int | None = None
+    cursor_in: str = "query"
     _cursor: BodyPath | None = field(init=False, repr=False, compare=False)
     _record_cursor: BodyPath | None = field(init=False, repr=False, compare=False)
     _more: MoreFlag | None = field(init=False, repr=False, compare=False)
@@ -52,6 +63,7 @@ class CursorPagination:
         if not self.cursor_param:
             raise ConfigError("cursor_param", "must name the query parameter of the cursor")
         require_size_param(self.page_size, self.size_param)
+        check_cursor_in(self.cursor_in)
         object.__setattr__(self, "_cursor", optional_path(self.cursor_path, "cursor_path"))
         object.__setattr__(
             self, "_record_cursor", optional_path(self.record_cursor_path, "record_cursor_path")
@@ -72,7 +84,7 @@ class _CursorPaginator:
 
     def start(self, request: Request) -> Request:
         spec = self._spec
-        self._first = with_page_size(request, spec.size_param, spec.page_size)
+        self._first = with_page_size(request, spec.size_param, spec.page_size, spec.cursor_in)
         return self._first
 
     def advance(self, response: Response, body: JSON, records: Sequence[JSON]) -> Request | None:
@@ -88,7 +100,7 @@ class _CursorPaginator:
             assert spec._record_cursor is not None
             cursor = spec._record_cursor.get(records[-1]) if records else None
             source = f"the last record's {spec.record_cursor_path}"
-        return _next(self._first, spec.cursor_param, cursor, more, source, response)
+        return _next(self._first, spec.cursor_param, cursor, more, source, response, spec.cursor_in)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +150,7 @@ def _next(
     more: bool | None,
     source: str | None,
     response: Response,
+    cursor_in: str = "query",
 ) -> Request | None:
     if cursor is None or cursor == "":
         if more is True:
@@ -149,4 +162,4 @@ def _next(
         raise stop_error(
             f"the cursor at {source!r} must be a string or number, got {cursor!r}", response
         )
-    return first.with_params({param: cursor})
+    return place_params(first, cursor_in, {param: cursor})
