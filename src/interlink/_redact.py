@@ -65,10 +65,7 @@ def redact_url(url: str, sensitive: Iterable[str] = ()) -> str:
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
         query = urlencode(
-            [
-                (k, REDACTED if _is_sensitive(k, extra, SENSITIVE_PARAMS) else v)
-                for k, v in pairs
-            ],
+            [(k, REDACTED if _is_sensitive(k, extra, SENSITIVE_PARAMS) else v) for k, v in pairs],
             safe="[]",
         )
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
