@@ -3,6 +3,9 @@
 ```
 InterlinkError
 ├── ConfigError                  fix the declaration (auth, policy, paginator, spec)
+├── MappingError                 one vendor record does not fit its mapping: skip it,
+│                                keep the others, report it (connection, resource,
+│                                remote id, field, the offending value's type)
 └── UpstreamError                a vendor call failed; carries provider, method,
     │                            redacted URL, upstream status, truncated body
     ├── RetryableError           try again (the pipeline already did, within budget)
@@ -46,6 +49,7 @@ __all__ = [
     "FatalError",
     "InterlinkError",
     "MalformedResponseError",
+    "MappingError",
     "NotFoundError",
     "PaginationError",
     "PermissionDeniedError",
@@ -75,6 +79,72 @@ class ConfigError(InterlinkError, ValueError):
         self.where = where
         self.problem = problem
         super().__init__(f"{where}: {problem}")
+
+
+class MappingError(InterlinkError):
+    """One vendor record could not be mapped to (or from) its unified model.
+
+    Its own group, because what the caller should do differs from every other
+    branch: skip this record, keep mapping the rest of the page, and report
+    it. It is not an `UpstreamError` (the vendor call succeeded, and calling
+    again returns the same record, so it is neither retryable nor a refused
+    request that should abort the call), nor a `ConfigError` (the declaration
+    compiled; this record is what it did not foresee). The message names the
+    provider, connection, resource, remote id and field, and the type of the
+    offending value, never the value itself: vendor data stays out of logs.
+    """
+
+    problem_type: ClassVar[str] = "mapping-failed"
+    title: ClassVar[str] = "Vendor record could not be mapped"
+    http_status: ClassVar[int] = 502
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        provider: str | None = None,
+        resource: str | None = None,
+        connection_id: str | None = None,
+        remote_id: str | None = None,
+        field: str | None = None,
+        value_type: str | None = None,
+    ) -> None:
+        self.problem = problem
+        self.provider = provider
+        self.resource = resource
+        self.connection_id = connection_id
+        self.remote_id = remote_id
+        self.field = field
+        self.value_type = value_type
+        super().__init__(problem)
+
+    def __str__(self) -> str:
+        record = f"{self.provider or '?'}.{self.resource or '?'} record {self.remote_id or '?'}"
+        connection = f" of connection {self.connection_id}" if self.connection_id else ""
+        field = f", field {self.field!r}" if self.field else ""
+        got = f" (got {self.value_type})" if self.value_type else ""
+        return f"{record}{connection}{field}: {self.problem}{got}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
+
+    def to_problem(self) -> dict[str, Any]:
+        """RFC 9457 problem details: where the record failed, never its values."""
+        problem: dict[str, Any] = {
+            "type": PROBLEM_BASE + self.problem_type,
+            "title": self.title,
+            "status": self.http_status,
+            "detail": str(self),
+            "retryable": self.retryable,
+        }
+        extras = {
+            "provider": self.provider,
+            "resource": self.resource,
+            "remote_id": self.remote_id,
+            "field": self.field,
+        }
+        problem.update((k, v) for k, v in extras.items() if v is not None)
+        return problem
 
 
 class UpstreamError(InterlinkError):
