@@ -92,7 +92,7 @@ class Pipeline:
         self.stats = PipelineStats()
 
     async def send(self, request: Request) -> Response:
-        """Send `request`; return a 2xx/3xx response or raise an `UpstreamError`."""
+        """Send `request`; return a 2xx (or 304) response or raise an `UpstreamError`."""
         response, _ = await self._send(request, decode=False)
         return response
 
