@@ -100,14 +100,27 @@ def test_every_vendor_record_validates_into_the_model(vendor: str) -> None:
 @pytest.mark.parametrize(
     ("vendor", "body"),
     [
-        ("hubspot", {"properties": {"firstname": "Augusta", "email": "a@b.example",
-                                    "lifecyclestage": "lead"}}),
+        (
+            "hubspot",
+            {
+                "properties": {
+                    "firstname": "Augusta",
+                    "email": "a@b.example",
+                    "lifecyclestage": "lead",
+                }
+            },
+        ),
         ("salesforce", {"FirstName": "Augusta", "Email": "a@b.example"}),
-        ("pipedrive", {"first_name": "Augusta",
-                       "email": [{"value": "a@b.example", "label": "work", "primary": True}]}),
+        (
+            "pipedrive",
+            {
+                "first_name": "Augusta",
+                "email": [{"value": "a@b.example", "label": "work", "primary": True}],
+            },
+        ),
         ("zoho", {"First_Name": "Augusta", "Email": "a@b.example"}),
     ],
-)  # fmt: skip
+)
 def test_write_sends_only_the_changed_fields_in_each_vendor_shape(
     vendor: str, body: dict[str, Any]
 ) -> None:

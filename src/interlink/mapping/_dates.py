@@ -119,17 +119,22 @@ def _datetime(argument: Any, context: Context, /) -> Transform:
 def _date(argument: Any, context: Context, /) -> Transform:
     options = _options(argument, context, frozenset({"format", "unit", "timezone"}))
     read = _reader(options, context)
+    pattern, zone = options.get("format"), _zone(options, context.where)
 
     def to_date(value: Any) -> date:
-        # A written date means the calendar day the vendor wrote, not the UTC day of its midnight.
-        if isinstance(value, str) and len(value) == 10 and "format" not in options:
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                pass
-        if isinstance(value, date) and not isinstance(value, datetime):
+        # A written date or time means the calendar day the vendor wrote, not a UTC day.
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
             return value
-        return read(value).date()
+        if isinstance(value, str) and not value.lstrip("-").isdigit():
+            try:
+                if pattern is not None:
+                    return datetime.strptime(value, pattern).date()
+                return datetime.fromisoformat(value).date()
+            except ValueError:
+                raise TransformError("is not a date this mapping reads", value) from None
+        return read(value).astimezone(zone).date()  # an epoch: the day in `timezone`
 
     return Transform("date", to_date)
 
