@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from interlink.cli import _demo, _simulate  # noqa: F401  (register their commands)
+from interlink.cli import _connectors, _demo, _simulate  # noqa: F401  (register their commands)
 from interlink.cli._app import app
 
 __all__ = ["app", "main"]
