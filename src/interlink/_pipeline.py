@@ -30,7 +30,15 @@ from interlink.breaker._base import Breaker
 from interlink.http._classify import ErrorContract, classify, decode_json
 from interlink.http._models import Request, Response
 from interlink.http._transport import Transport
-from interlink.pagination import DEFAULT_MAX_PAGES, BodyPath, Page, PaginatorSpec, paginate
+from interlink.pagination import (
+    DEFAULT_MAX_PAGES,
+    BodyPath,
+    Page,
+    PaginatorSpec,
+    compile_path,
+    paginate,
+)
+from interlink.pagination._paths import MISSING
 from interlink.ratelimit._base import Limiter
 from interlink.retry import RetryPolicy
 
@@ -111,8 +119,12 @@ class Pipeline:
         on_max_pages: Literal["error", "stop"] = "error",
     ) -> AsyncIterator[Page]:
         """Iterate the pages of a listing, every page travelling this pipeline."""
+        if not isinstance(records_path, BodyPath):
+            records_path = compile_path(records_path, where="records_path")
+        # A page whose body lacks its records is malformed, and retried like one, inside
+        # the retry loop (a vendor's 200-with-an-error-body); a partial adds no frame.
         return paginate(
-            partial(self._send, decode=True),  # a partial adds no frame to every page's awaits
+            partial(self._send, decode=True, records_at=records_path),
             request,
             paginator,
             records_path=records_path,
@@ -125,7 +137,9 @@ class Pipeline:
     async def aclose(self) -> None:
         await self._transport.aclose()
 
-    async def _send(self, request: Request, *, decode: bool) -> tuple[Response, JSON]:
+    async def _send(
+        self, request: Request, *, decode: bool, records_at: BodyPath | None = None
+    ) -> tuple[Response, JSON]:
         clock = self._clock
         started = clock.monotonic()
         attempt = 0
@@ -133,7 +147,7 @@ class Pipeline:
             attempt += 1
             error: UpstreamError
             try:
-                response, body = await self._attempt(request, decode=decode)
+                response, body = await self._attempt(request, decode=decode, records_at=records_at)
             except UpstreamError as exc:
                 error = exc
             else:
@@ -147,7 +161,9 @@ class Pipeline:
             self.stats.retries += 1
             await clock.sleep(delay)
 
-    async def _attempt(self, request: Request, *, decode: bool) -> tuple[Response, JSON]:
+    async def _attempt(
+        self, request: Request, *, decode: bool, records_at: BodyPath | None = None
+    ) -> tuple[Response, JSON]:
         # One frame on purpose: every await level is walked again on each resumption
         # of the transport, so the auth flow, limiter and transport are inlined here.
         breaker = self._breaker
@@ -181,6 +197,8 @@ class Pipeline:
                 body = decode_json(response, provider=self.provider, contract=self._contract)
                 if self._contract is not None:
                     error = self._contract.check(response, body, provider=self.provider)
+                if error is None and records_at is not None:
+                    error = _missing_records(response, body, records_at, self.provider)
         except CircuitOpenError:
             raise
         except UpstreamError as exc:
@@ -197,3 +215,16 @@ class Pipeline:
         if error is not None:
             raise error
         return response, body
+
+
+def _missing_records(
+    response: Response, body: JSON, records_at: BodyPath, provider: str
+) -> MalformedResponseError | None:
+    if records_at.get(body, MISSING) is not MISSING:
+        return None  # null is an empty page; a wrong type is the driver's to report
+    return MalformedResponseError(
+        f"HTTP {response.status} page without records at {str(records_at)!r}",
+        provider=provider,
+        request=response.request,
+        response=response,
+    )

@@ -312,3 +312,34 @@ async def test_503_retry_after_is_honoured(clock: FakeClock) -> None:
     pipeline = Pipeline("vendor", MockTransport(handler), retry=retry(clock), clock=clock)
     await pipeline.send(Request.build("GET", URL))
     assert clock.sleeps == [20.0]
+
+
+async def test_page_without_its_records_is_retried_as_malformed(clock: FakeClock) -> None:
+    """A 200 whose body is an error shape (no records) is retried, then the real page is read."""
+    answers = iter(
+        [{"status": "error", "message": "internal", "category": "INTERNAL_ERROR"}, {"results": []}]
+    )
+    transport = MockTransport(lambda r: respond(r, 200, json=next(answers)))
+    pipeline = Pipeline("vendor", transport, retry=retry(clock), clock=clock)
+    pagination = CursorPagination(cursor_path="paging.next.after", cursor_param="after")
+    pages = [
+        page
+        async for page in pipeline.paginate(
+            Request.build("GET", URL), pagination, records_path="results"
+        )
+    ]
+    assert [page.records for page in pages] == [[]]
+    assert pipeline.stats.retries == 1
+
+
+async def test_page_that_never_has_records_fails_as_malformed(clock: FakeClock) -> None:
+    """A vendor that keeps answering without records ends in MalformedResponseError, not a loop."""
+    transport = MockTransport(lambda r: respond(r, 200, json={"data": []}))
+    pipeline = Pipeline("vendor", transport, retry=retry(clock), clock=clock)
+    pagination = CursorPagination(cursor_path="paging.next.after", cursor_param="after")
+    with pytest.raises(MalformedResponseError, match="without records at 'results'"):
+        async for _ in pipeline.paginate(
+            Request.build("GET", URL), pagination, records_path="results"
+        ):
+            pass
+    assert len(transport.requests) == 4
