@@ -4,7 +4,8 @@ The curated public surface. Everything here is stable API; modules with a
 leading underscore are private. Subpackages (`interlink.http`,
 `interlink.auth`, `interlink.ratelimit`, `interlink.retry`, `interlink.breaker`,
 `interlink.pagination`, `interlink.state`, `interlink.errors`,
-`interlink.simulators`) expose the finer-grained pieces.
+`interlink.connectors`, `interlink.client`, `interlink.simulators`) expose
+the finer-grained pieces.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ from interlink.auth import (
     TokenSet,
 )
 from interlink.breaker import BreakerConfig, CircuitBreaker
+from interlink.client import Connection, SyncConnection, connect, connect_sync
+from interlink.connectors import ConnectorRegistry, ConnectorSpec, SpecError
 from interlink.http import (
     AiohttpTransport,
     ASGITransport,
@@ -86,6 +89,9 @@ __all__ = [
     "ConfigError",
     "ConflictError",
     "ConnectError",
+    "Connection",
+    "ConnectorRegistry",
+    "ConnectorSpec",
     "CursorPagination",
     "ErrorContract",
     "FakeClock",
@@ -116,7 +122,9 @@ __all__ = [
     "RetryableError",
     "ServerError",
     "SinglePage",
+    "SpecError",
     "State",
+    "SyncConnection",
     "SystemClock",
     "TimeWindowPagination",
     "TimeoutError",
@@ -127,5 +135,7 @@ __all__ = [
     "UpstreamError",
     "Window",
     "__version__",
+    "connect",
+    "connect_sync",
     "paginate",
 ]

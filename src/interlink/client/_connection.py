@@ -1,0 +1,212 @@
+"""A live connection: unified reads and writes, and the passthrough, over one pipeline.
+
+```python
+async with interlink.connect("hubspot", credentials={"access_token": "..."}) as hubspot:
+    async for contact in hubspot.list("contacts", modified_after=since):
+        print(contact.remote_id, contact.first_name, contact.remote_data)
+    created = await hubspot.create("crm.contact", {"first_name": "Ada"})
+    raw = await hubspot.request("GET", "/crm/v3/objects/contacts", params={"limit": 1})
+```
+
+A vendor record the mapping cannot handle raises `MappingError` naming the
+connection, resource, remote id and field; with `on_error=` it is reported
+there instead and the listing goes on. It is never dropped or nulled silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from interlink._errors import ConfigError, FatalError, MappingError
+from interlink._pipeline import Pipeline
+from interlink.client._requests import build_request, unwrap
+from interlink.connectors import ConnectorSpec, RenderContext, ResourceSpec, check_raw_path
+from interlink.connectors._globs import compile_glob
+from interlink.http import Request, Response
+from interlink.models import UnifiedRecord
+from interlink.pagination import SinglePage
+
+__all__ = ["Connection", "OnError"]
+
+OnError = Callable[[MappingError], None]
+"""Called with each record that failed to map; the listing continues."""
+
+
+class Connection:
+    """One connection of one provider: records as unified models, and the raw passthrough."""
+
+    def __init__(
+        self,
+        spec: ConnectorSpec,
+        pipeline: Pipeline,
+        context: RenderContext,
+        *,
+        connection_id: str,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.spec = spec
+        self.pipeline = pipeline
+        self.connection_id = connection_id
+        self._context = context
+        self._headers = dict(headers or {})
+        self._allow = tuple(compile_glob(p, where="passthrough.allow") for p in spec.passthrough)
+
+    @property
+    def provider(self) -> str:
+        return self.spec.provider
+
+    def __repr__(self) -> str:
+        return f"<Connection {self.provider} {self.connection_id}>"
+
+    async def __aenter__(self) -> Connection:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self.pipeline.aclose()
+
+    def resource(self, name: str) -> ResourceSpec:
+        """The resource `name`, or the one resource mapped to the unified model `name`."""
+        resources = self.spec.resources
+        if name in resources:
+            return resources[name]
+        matching = [r for r in resources.values() if r.model == name]
+        if len(matching) == 1:
+            return matching[0]
+        if matching:
+            names = ", ".join(r.name for r in matching)
+            raise ConfigError(
+                "resource", f"{name!r} is mapped by several resources ({names}); name one"
+            )
+        known = ", ".join(sorted({*resources, *(r.model for r in resources.values())}))
+        raise ConfigError(
+            "resource", f"{self.provider} has no resource or model {name!r}; known: {known}"
+        )
+
+    def _operation(self, resource: ResourceSpec, operation: str) -> Any:
+        found = resource.operations.get(operation)  # type: ignore[call-overload]
+        if found is None:
+            raise ConfigError(
+                f"resources.{resource.name}.{operation}",
+                f"{self.provider} declares no {operation!r} request for {resource.name!r}",
+            )
+        return found
+
+    def _request(self, resource: ResourceSpec, operation: str, **kw: Any) -> Request:
+        spec = self._operation(resource, operation)
+        context = self._context
+        changes = {k: kw.pop(k) for k in ("record_id", "modified_after") if k in kw}
+        if changes:
+            context = context.with_(**changes)
+        return build_request(
+            self.spec, resource.name, operation, spec, context, extra_headers=self._headers, **kw
+        )
+
+    def _model(self, resource: ResourceSpec, record: Any) -> UnifiedRecord:
+        mapping = resource.mapping
+        return mapping.validate(mapping.read(record, self.connection_id))
+
+    async def list(
+        self,
+        name: str,
+        *,
+        modified_after: datetime | None = None,
+        deleted: bool = False,
+        on_error: OnError | None = None,
+    ) -> AsyncIterator[UnifiedRecord]:
+        """Every record of a resource (or model), mapped; only those changed since a watermark
+        with `modified_after` (the resource's `incremental` request); the vendor's deleted
+        records with `deleted=True`."""
+        resource = self.resource(name)
+        operation = (
+            "deleted" if deleted else "incremental" if modified_after is not None else "list"
+        )
+        spec = self._operation(resource, operation)
+        request = self._request(resource, operation, modified_after=modified_after)
+        pages = self.pipeline.paginate(
+            request,
+            spec.pagination or SinglePage(),
+            records_path=spec.records,
+            id_field=resource.id,
+        )
+        async for page in pages:
+            for record in page.records:
+                try:
+                    mapped = self._model(resource, record)
+                except MappingError as exc:
+                    if on_error is None:
+                        raise
+                    on_error(exc)
+                    continue
+                yield mapped
+
+    async def get(self, name: str, remote_id: str) -> UnifiedRecord:
+        """One record by its remote id (`NotFoundError` when the vendor has none)."""
+        resource = self.resource(name)
+        return await self._one(resource, "get", self._request(resource, "get", record_id=remote_id))
+
+    async def create(
+        self,
+        name: str,
+        values: Mapping[str, Any] | UnifiedRecord,
+        *,
+        idempotency_key: str | None = None,
+    ) -> UnifiedRecord:
+        """Create a record from unified fields; the key is sent where the spec declares a header."""
+        resource = self.resource(name)
+        body = resource.mapping.write(values, connection_id=self.connection_id)
+        request = self._request(resource, "create", json=body, idempotency_key=idempotency_key)
+        return await self._one(resource, "create", request)
+
+    async def update(
+        self, name: str, remote_id: str, values: Mapping[str, Any] | UnifiedRecord
+    ) -> UnifiedRecord:
+        """Change the given unified fields of one record; the others are left alone."""
+        resource = self.resource(name)
+        body = resource.mapping.write(values, connection_id=self.connection_id, remote_id=remote_id)
+        request = self._request(resource, "update", record_id=remote_id, json=body)
+        return await self._one(resource, "update", request)
+
+    async def delete(self, name: str, remote_id: str) -> None:
+        """Delete (or archive, as the vendor does) one record."""
+        resource = self.resource(name)
+        await self.pipeline.send(self._request(resource, "delete", record_id=remote_id))
+
+    async def _one(self, resource: ResourceSpec, operation: str, request: Request) -> UnifiedRecord:
+        response, body = await self.pipeline.send_json(request)
+        record = unwrap(body, self._operation(resource, operation).records)
+        if not isinstance(record, dict):
+            raise FatalError(
+                f"{operation} answered without a record to map", provider=self.provider,
+                request=request, response=response,
+            )  # fmt: skip
+        return self._model(resource, record)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, object] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        """A raw call through the same pipeline, to a path the spec's passthrough allows."""
+        problem = check_raw_path(path)
+        if problem is not None:
+            raise ConfigError("passthrough.path", f"{path!r} {problem}")
+        if not any(glob.fullmatch(path) for glob in self._allow):
+            allowed = ", ".join(self.spec.passthrough) or "nothing"
+            raise ConfigError(
+                "passthrough.path",
+                f"{path!r} is not allowed for {self.provider} (allowed: {allowed})",
+            )
+        url = self.spec.base_url.render(self._context).rstrip("/") + path
+        request = Request.build(
+            method, url, params=params, json=json, headers={**self._headers, **(headers or {})}
+        )
+        return await self.pipeline.send(request)
