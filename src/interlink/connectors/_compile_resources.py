@@ -126,7 +126,12 @@ def _paginator(
                 where.rsplit(".", 1)[0] + ".page_size",
                 f"the {op} paginator ({type(spec).__name__}) has no page size to set",
             )
-        spec = dataclasses.replace(spec, page_size=size)  # type: ignore[type-var]
+        try:
+            spec = dataclasses.replace(spec, page_size=size)  # type: ignore[type-var]
+        except ConfigError as exc:
+            raise ConfigError(
+                where.rsplit(".", 1)[0] + ".page_size", f"for the {op} paginator, {exc}"
+            ) from None
     return spec
 
 

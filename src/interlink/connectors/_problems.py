@@ -30,7 +30,7 @@ class SpecError(ConfigError):
     def __init__(self, problems: Sequence[SpecProblem]) -> None:
         if not problems:
             raise ValueError("SpecError needs at least one problem")
-        self.problems = tuple(sorted(problems, key=_order))
+        self.problems = tuple(sorted(dict.fromkeys(problems), key=_order))
         first = self.problems[0]
         super().__init__(first.path or first.file, first.message)
 
