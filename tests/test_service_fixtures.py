@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import pytest
-
-import conftest  # the root tests/conftest.py, as pytest registered it
+from tests import _services
 
 
 def test_missing_service_fails_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     """Under CI=true an unreachable service is a failure, never a skip."""
-    monkeypatch.setattr(conftest, "IN_CI", True)
+    monkeypatch.setattr(_services, "IN_CI", True)
     with pytest.raises(pytest.fail.Exception, match="required, not skipped"):
-        conftest.unavailable("Redis is not reachable")
+        _services.unavailable("Redis is not reachable")
 
 
 def test_missing_service_skips_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     """Outside CI an unreachable service skips the test, naming why."""
-    monkeypatch.setattr(conftest, "IN_CI", False)
+    monkeypatch.setattr(_services, "IN_CI", False)
     with pytest.raises(pytest.skip.Exception, match="Redis is not reachable"):
-        conftest.unavailable("Redis is not reachable")
+        _services.unavailable("Redis is not reachable")
