@@ -23,6 +23,7 @@ from interlink._errors import ConfigError, FatalError, MappingError
 from interlink._pipeline import Pipeline
 from interlink.client._requests import build_request, unwrap
 from interlink.connectors import ConnectorSpec, RenderContext, ResourceSpec, check_raw_path
+from interlink.connectors._answers import RecordsCall, location_id
 from interlink.connectors._globs import compile_glob
 from interlink.http import Request, Response
 from interlink.models import UnifiedRecord
@@ -133,8 +134,15 @@ class Connection:
             records_path=spec.records,
             id_field=resource.id,
         )
+        state: dict[str, Any] = {}  # a records hook's memory across the pages of this listing
         async for page in pages:
-            for record in page.records:
+            records = page.records
+            if spec.records_hook is not None:
+                call = RecordsCall(
+                    self.provider, resource.name, operation, records, page.response, state
+                )
+                records = spec.records_hook(call)
+            for record in records:
                 try:
                     mapped = self._model(resource, record)
                 except MappingError as exc:
@@ -160,7 +168,7 @@ class Connection:
         resource = self.resource(name)
         body = resource.mapping.write(values, connection_id=self.connection_id)
         request = self._request(resource, "create", json=body, idempotency_key=idempotency_key)
-        return await self._one(resource, "create", request)
+        return await self._one(resource, "create", request, None)
 
     async def update(
         self, name: str, remote_id: str, values: Mapping[str, Any] | UnifiedRecord
@@ -169,16 +177,32 @@ class Connection:
         resource = self.resource(name)
         body = resource.mapping.write(values, connection_id=self.connection_id, remote_id=remote_id)
         request = self._request(resource, "update", record_id=remote_id, json=body)
-        return await self._one(resource, "update", request)
+        return await self._one(resource, "update", request, remote_id)
 
     async def delete(self, name: str, remote_id: str) -> None:
         """Delete (or archive, as the vendor does) one record."""
         resource = self.resource(name)
         await self.pipeline.send(self._request(resource, "delete", record_id=remote_id))
 
-    async def _one(self, resource: ResourceSpec, operation: str, request: Request) -> UnifiedRecord:
+    async def _one(
+        self, resource: ResourceSpec, operation: str, request: Request, remote_id: str | None = None
+    ) -> UnifiedRecord:
+        spec = self._operation(resource, operation)
+        if spec.read_back:  # the answer has no record (BambooHR): read it with `get`
+            response = await self.pipeline.send(request)
+            remote_id = remote_id or location_id(response)
+            if remote_id is None:
+                raise FatalError(
+                    f"{operation} answered without a Location naming the record",
+                    provider=self.provider, request=request, response=response,
+                )  # fmt: skip
+            return await self.get(resource.name, remote_id)
         response, body = await self.pipeline.send_json(request)
-        record = unwrap(body, self._operation(resource, operation).records)
+        record = unwrap(body, spec.records)
+        if spec.records_hook is not None and isinstance(record, dict):
+            call = RecordsCall(self.provider, resource.name, operation, [record], response)
+            reshaped = spec.records_hook(call)
+            record = reshaped[0] if reshaped else None
         if not isinstance(record, dict):
             raise FatalError(
                 f"{operation} answered without a record to map", provider=self.provider,

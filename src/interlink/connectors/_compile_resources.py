@@ -154,15 +154,13 @@ def _request(
     for key, tree in trees.items():
         for template, at in tree_templates(tree, f"{where}.{key}"):
             scope.check(template, at)
-    hook = None
-    if "hook" in data:
-        hook = context.hooks.get(data["hook"])
-        if hook is None:
-            known = ", ".join(context.hooks) or "none"
-            raise ConfigError(
-                f"{where}.hook",
-                f"names no hook declared under `hooks` ({data['hook']!r}; declared: {known})",
-            )
+    hook = _named_hook(data, "hook", context, where)
+    records_hook = _named_hook(data, "records_hook", context, where)
+    read_back = data.get("read_back", False)
+    if read_back and op not in _WRITES:
+        raise ConfigError(f"{where}.read_back", "applies to create and update only")
+    if read_back and "get" not in resource:
+        raise ConfigError(f"{where}.read_back", "needs a `get` request on the resource")
     records = data.get("records")
     body_path = data.get("body_path")
     return RequestSpec(
@@ -179,4 +177,22 @@ def _request(
         else compile_path(body_path, where=f"{where}.body_path"),
         idempotency_header=data.get("idempotency_header"),
         hook=hook,
+        records_hook=records_hook,  # type: ignore[arg-type]  # a hook's signature is its own
+        read_back=bool(read_back),
     )
+
+
+def _named_hook(
+    data: Mapping[str, Any], key: str, context: ResourceContext, where: str
+) -> Hook | None:
+    """The hook `data[key]` names, declared under `hooks`."""
+    if key not in data:
+        return None
+    hook = context.hooks.get(data[key])
+    if hook is None:
+        known = ", ".join(context.hooks) or "none"
+        raise ConfigError(
+            f"{where}.{key}",
+            f"names no hook declared under `hooks` ({data[key]!r}; declared: {known})",
+        )
+    return hook

@@ -180,6 +180,10 @@ def _request(*, listing: bool) -> Schema:
             "type": "string",
             "description": "a hook (declared under hooks) that adjusts the request",
         },
+        "records_hook": {
+            "type": "string",
+            "description": "a hook (declared under hooks) that reshapes the answer's records",
+        },
     }
     if listing:
         props["pagination"] = {"$ref": "#/$defs/pagination"}
@@ -188,6 +192,10 @@ def _request(*, listing: bool) -> Schema:
     props["idempotency_header"] = {
         "type": "string",
         "description": "the header carrying an idempotency key, where the vendor supports one",
+    }
+    props["read_back"] = {
+        "type": "boolean",
+        "description": "the answer carries no record: read it back with get (create, update)",
     }
     return _obj(props, ("path",))
 
@@ -208,7 +216,10 @@ def _resource() -> Schema:
             "delete": {"$ref": "#/$defs/request"},
             "read": mapping,
             "write": mapping,
-            "custom_fields": {"type": "object"},
+            "custom_fields": {  # one source, or several merged (docs/mapping.md)
+                "type": ["object", "array"],
+                "items": {"type": "object"},
+            },
         },
         ("model", "list", "read"),
     )

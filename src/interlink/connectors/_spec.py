@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from interlink.breaker import BreakerConfig
+from interlink.connectors._answers import RecordsHook
 from interlink.connectors._hooks import Hook
 from interlink.connectors._templates import Template
 from interlink.http import ErrorContract
@@ -101,6 +102,10 @@ class RequestSpec:
     body_path: BodyPath | None = None
     idempotency_header: str | None = None
     hook: Hook | None = None
+    records_hook: RecordsHook | None = None
+    """Reshapes the records of each answer before mapping (connectors/_answers.py)."""
+    read_back: bool = False
+    """create/update: the answer has no record; read it back with `get`."""
 
 
 @dataclass(frozen=True, slots=True)
