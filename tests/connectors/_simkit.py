@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -21,10 +22,11 @@ import interlink
 from interlink import ASGITransport, FakeClock, State
 from interlink.connectors import BUILTIN_DIR, ConnectorSpec, load_spec
 from interlink.http import Request
+from interlink.models import UnifiedRecord
 from interlink.simulators import create_simulator
 from interlink.simulators._base import Simulator
 
-__all__ = ["builtin_spec", "fetch_json", "open_builtin", "running"]
+__all__ = ["builtin_spec", "fetch_json", "open_builtin", "running", "update_then_list_changed"]
 
 
 @cache
@@ -61,10 +63,36 @@ def open_builtin(
     )
 
 
-async def fetch_json(sim: Simulator, path: str, headers: Mapping[str, str]) -> Any:
-    """The decoded answer of a raw GET to the simulator, around every Interlink layer."""
+async def fetch_json(
+    sim: Simulator,
+    path: str,
+    headers: Mapping[str, str],
+    *,
+    method: str = "GET",
+    json: Any = None,
+) -> Any:
+    """The decoded answer of a raw request to the simulator, around every Interlink layer."""
+    url = f"https://{sim.info.name}.test{path}"
     response = await ASGITransport(sim.app).send(
-        Request.build("GET", f"https://{sim.info.name}.test{path}", headers=headers)
+        Request.build(method, url, headers=headers, json=json)
     )
-    assert response.status == 200, response.text()
+    assert response.status == 200, response.text
     return response.json()
+
+
+async def update_then_list_changed(
+    conn: interlink.Connection,
+    clock: FakeClock,
+    resource: str,
+    values: Mapping[str, Any],
+    count: int = 3,
+) -> tuple[list[str], list[UnifiedRecord]]:
+    """Update the first `count` records an hour after the data was made, then list what
+    changed since then: (the updated ids, the incremental listing)."""
+    ids = [r.remote_id async for r in conn.list(resource)][:count]
+    clock.advance(3600)
+    watermark = datetime.fromtimestamp(clock.time(), UTC)
+    clock.advance(1)
+    for remote_id in ids:
+        await conn.update(resource, remote_id, values)
+    return ids, [r async for r in conn.list(resource, modified_after=watermark)]

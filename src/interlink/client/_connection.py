@@ -139,8 +139,9 @@ class Connection:
             records = page.records
             if spec.records_hook is not None:
                 call = RecordsCall(
-                    self.provider, resource.name, operation, records, page.response, state
-                )
+                    self.provider, resource.name, operation, records, page.response, state,
+                    modified_after,
+                )  # fmt: skip
                 records = spec.records_hook(call)
             for record in records:
                 try:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
@@ -39,6 +40,8 @@ class RecordsCall:
     records: Sequence[JSON]
     response: Response
     state: MutableMapping[str, Any] = field(default_factory=dict)
+    modified_after: datetime | None = None
+    """The listing's watermark, for vendors that cannot filter by it (Slack's users.list)."""
 
 
 class RecordsHook(Protocol):
