@@ -13,11 +13,13 @@ from interlink import (
     AuthError,
     FakeClock,
     NotFoundError,
+    PermissionDeniedError,
     ReauthorizationRequired,
     Request,
 )
 from interlink.connectors import HookCall
 from interlink.connectors._answers import RecordsCall
+from interlink.connectors._envelope import envelope_error
 from interlink.connectors.builtin.slack.hooks import changed_since, scim_host
 from interlink.models import ChatUser
 from interlink.simulators.slack import SlackSimulator
@@ -164,6 +166,33 @@ async def test_ok_false_errors_arrive_as_the_error_tree(bot: interlink.Connectio
         await bot.get("users", "UNOSUCHUSER")
     assert (missing.value.provider, missing.value.upstream_status) == ("slack", 200)
     assert "user_not_found" in str(missing.value)
+
+
+async def test_a_refused_profile_edit_is_an_error_not_a_read_back(
+    bot: interlink.Connection, slack: SlackSimulator
+) -> None:
+    """users.profile.set's ok:false (bots may not edit) raises before any read-back."""
+    member = [u async for u in bot.list("users")][1]
+    with pytest.raises(PermissionDeniedError, match="not_allowed_token_type"):
+        await bot.update("users", member.remote_id, {"title": "Bots cannot"})
+    assert slack.counters.count(route="GET /api/users.info") == 0
+
+
+def test_envelope_error_reads_only_vendors_with_an_envelope() -> None:
+    """A 2xx body is checked against success_flag; empty, non-JSON or plain vendors pass."""
+    request = Request.build("POST", "https://slack.com/api/users.profile.set")
+    contract = builtin_spec("slack").errors
+
+    def answer(content: bytes) -> interlink.Response:
+        return interlink.Response(200, {}, content, request)
+
+    refused = envelope_error(contract, answer(b'{"ok":false,"error":"not_admin"}'), provider="s")
+    assert isinstance(refused, PermissionDeniedError)
+    assert envelope_error(contract, answer(b'{"ok":true}'), provider="s") is None
+    assert envelope_error(contract, answer(b""), provider="s") is None
+    assert envelope_error(contract, answer(b"<html>"), provider="s") is None
+    plain = builtin_spec("github").errors
+    assert envelope_error(plain, answer(b'{"ok":false}'), provider="g") is None
 
 
 async def test_bad_and_revoked_tokens_are_auth_errors(

@@ -24,6 +24,7 @@ from interlink._pipeline import Pipeline
 from interlink.client._requests import build_request, unwrap
 from interlink.connectors import ConnectorSpec, RenderContext, ResourceSpec, check_raw_path
 from interlink.connectors._answers import RecordsCall, location_id
+from interlink.connectors._envelope import envelope_error
 from interlink.connectors._globs import compile_glob
 from interlink.http import Request, Response
 from interlink.models import UnifiedRecord
@@ -183,14 +184,22 @@ class Connection:
     async def delete(self, name: str, remote_id: str) -> None:
         """Delete (or archive, as the vendor does) one record."""
         resource = self.resource(name)
-        await self.pipeline.send(self._request(resource, "delete", record_id=remote_id))
+        await self._send_unmapped(self._request(resource, "delete", record_id=remote_id))
+
+    async def _send_unmapped(self, request: Request) -> Response:
+        """Send a call whose answer is not mapped; its envelope may still say it failed."""
+        response = await self.pipeline.send(request)
+        error = envelope_error(self.spec.errors, response, provider=self.provider)
+        if error is not None:
+            raise error
+        return response
 
     async def _one(
         self, resource: ResourceSpec, operation: str, request: Request, remote_id: str | None = None
     ) -> UnifiedRecord:
         spec = self._operation(resource, operation)
         if spec.read_back:  # the answer has no record (BambooHR): read it with `get`
-            response = await self.pipeline.send(request)
+            response = await self._send_unmapped(request)
             remote_id = remote_id or location_id(response)
             if remote_id is None:
                 raise FatalError(
