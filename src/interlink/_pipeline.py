@@ -222,6 +222,8 @@ def _missing_records(
 ) -> MalformedResponseError | None:
     if records_at.get(body, MISSING) is not MISSING:
         return None  # null is an empty page; a wrong type is the driver's to report
+    if body is None and not response.content.strip():
+        return None  # a "no data" status of the contract (Zoho's 204/304): an empty page
     return MalformedResponseError(
         f"HTTP {response.status} page without records at {str(records_at)!r}",
         provider=provider,

@@ -23,7 +23,7 @@ ACME: dict[str, Any] = yaml.safe_load((Path(__file__).parent / "acme.yaml").read
 
 
 def walkthrough_spec() -> str:
-    (block,) = [b for b in BLOCKS if b.startswith("# specs/pipedrive.yaml")]
+    (block,) = [b for b in BLOCKS if b.startswith("# specs/pipedrive_v2.yaml")]
     return block
 
 
@@ -49,17 +49,17 @@ def test_each_feature_example_loads_into_a_spec(name: str) -> None:
 
 def test_the_walkthrough_spec_validates_on_the_command_line(tmp_path: Path) -> None:
     """Step 3: `interlink connectors validate specs/` says OK for the walkthrough's spec."""
-    (tmp_path / "pipedrive.yaml").write_text(walkthrough_spec())
+    (tmp_path / "pipedrive_v2.yaml").write_text(walkthrough_spec())
     result = CliRunner().invoke(app, ["connectors", "validate", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("OK: 1 spec valid (pipedrive)")
+    assert result.stdout.startswith("OK: 1 spec valid (pipedrive_v2)")
 
 
 async def test_the_walkthrough_connector_reads_the_pipedrive_simulator(
     tmp_path: Path, clock: FakeClock
 ) -> None:
     """Step 5: the walkthrough's spec lists, reads incrementally, gets and passes through."""
-    (tmp_path / "pipedrive.yaml").write_text(walkthrough_spec())
+    (tmp_path / "pipedrive_v2.yaml").write_text(walkthrough_spec())
     registry = ConnectorRegistry.builtin()
     assert registry.load_dir(tmp_path) == []
     sim = create_simulator("pipedrive", records=230, clock=clock)
@@ -67,7 +67,7 @@ async def test_the_walkthrough_connector_reads_the_pipedrive_simulator(
     async with (
         sim,
         interlink.connect(
-            "pipedrive",
+            "pipedrive_v2",
             registry=registry,
             credentials={"api_token": token},
             state=State.in_process(clock=clock),

@@ -23,9 +23,10 @@ from interlink._errors import ConfigError, FatalError, MappingError
 from interlink._pipeline import Pipeline
 from interlink.client._requests import build_request, unwrap
 from interlink.connectors import ConnectorSpec, RenderContext, ResourceSpec, check_raw_path
-from interlink.connectors._answers import RecordsCall, location_id
+from interlink.connectors._answers import RecordsCall
 from interlink.connectors._envelope import envelope_error
 from interlink.connectors._globs import compile_glob
+from interlink.connectors._written import missing_record_error, written_id
 from interlink.http import Request, Response
 from interlink.models import UnifiedRecord
 from interlink.pagination import SinglePage
@@ -200,10 +201,10 @@ class Connection:
         spec = self._operation(resource, operation)
         if spec.read_back:  # the answer has no record (BambooHR): read it with `get`
             response = await self._send_unmapped(request)
-            remote_id = remote_id or location_id(response)
+            remote_id = remote_id or written_id(response, spec.records)
             if remote_id is None:
                 raise FatalError(
-                    f"{operation} answered without a Location naming the record",
+                    f"{operation} answered without the record's id (Location, or at records)",
                     provider=self.provider, request=request, response=response,
                 )  # fmt: skip
             return await self.get(resource.name, remote_id)
@@ -214,10 +215,7 @@ class Connection:
             reshaped = spec.records_hook(call)
             record = reshaped[0] if reshaped else None
         if not isinstance(record, dict):
-            raise FatalError(
-                f"{operation} answered without a record to map", provider=self.provider,
-                request=request, response=response,
-            )  # fmt: skip
+            raise missing_record_error(self.provider, operation, request, response, body)
         return self._model(resource, record)
 
     async def request(

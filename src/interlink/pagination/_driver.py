@@ -130,6 +130,8 @@ def _as_path(path: str | BodyPath, where: str) -> BodyPath:
 
 
 def _records(path: BodyPath, body: JSON, response: Response) -> list[JSON]:
+    if body is None and not response.content.strip():
+        return []  # a "no data" answer of the error contract (Zoho's 204 / 304)
     found = path.get(body, MISSING)
     if found is None:
         return []  # some vendors send `"data": null` for nothing
