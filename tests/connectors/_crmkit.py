@@ -16,8 +16,9 @@ from tests.connectors._simkit import builtin_spec
 from tests.mapping.conftest import FIXTURES, vendor_mapping, vendor_payload
 
 import interlink
-from interlink import FakeClock
+from interlink import ASGITransport, FakeClock, State
 from interlink.models import Contact, UnifiedRecord
+from interlink.simulators._base import Simulator
 
 __all__ = [
     "ADA",
@@ -28,6 +29,7 @@ __all__ = [
     "map_page",
     "mapped_like_fixture",
     "now",
+    "open_with_method",
     "spec_rules",
 ]
 
@@ -122,3 +124,22 @@ async def changed_since_watermark(
     assert sorted(changed) == sorted(ids)
     assert [changed[i].remote_was_deleted for i in ids] == [False, False, True]
     return [changed[i] for i in ids]
+
+
+def open_with_method(
+    sim: Simulator,
+    clock: FakeClock,
+    auth_method: str,
+    credentials: Mapping[str, str],
+    variables: Mapping[str, str] | None = None,
+) -> interlink.Connection:
+    """A connection through the built-in spec using one of its other auth methods."""
+    return interlink.connect(
+        builtin_spec(sim.info.name),
+        credentials=credentials,
+        variables=variables,
+        auth_method=auth_method,
+        state=State.in_process(clock=clock),
+        transport=ASGITransport(sim.app),
+        clock=clock,
+    )

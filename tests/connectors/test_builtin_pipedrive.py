@@ -12,6 +12,7 @@ from tests.connectors._crmkit import (
     fixture_rules,
     map_page,
     mapped_like_fixture,
+    open_with_method,
     spec_rules,
 )
 from tests.connectors._simkit import builtin_spec, fetch_json, open_builtin, running
@@ -193,16 +194,9 @@ async def test_declared_burst_limit_means_no_429_across_120_reads(
 async def test_the_token_also_goes_in_the_x_api_token_header(
     pipedrive: PipedriveSimulator, clock: FakeClock
 ) -> None:
-    """The `header` auth method sends the same token as x-api-token, never in the URL."""
-    conn = interlink.connect(
-        builtin_spec("pipedrive"),
-        credentials={"api_token": pipedrive.api_token.value},
-        auth_method="header",
-        state=interlink.State.in_process(clock=clock),
-        transport=interlink.ASGITransport(pipedrive.app),
-        clock=clock,
-    )
-    async with conn:
+    """The `header` auth method sends the same token as x-api-token; Pipedrive accepts it."""
+    token = {"api_token": pipedrive.api_token.value}
+    async with open_with_method(pipedrive, clock, "header", token) as conn:
         person = await conn.get("persons", "1")
     assert person.remote_id == "1"
 

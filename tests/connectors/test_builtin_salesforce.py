@@ -13,6 +13,7 @@ from tests.connectors._crmkit import (
     fixture_rules,
     map_page,
     mapped_like_fixture,
+    open_with_method,
     spec_rules,
 )
 from tests.connectors._simkit import builtin_spec, fetch_json, open_builtin, running
@@ -182,6 +183,22 @@ async def test_the_daily_allocation_is_never_overrun(
         assert sim.counters.rate_limited == 0
         assert sim.counters.count(status=403) == 0
         assert conn.pipeline.stats.requests == 15_000
+
+
+async def test_the_oauth_method_gets_a_session_from_the_refresh_token(
+    salesforce: SalesforceSimulator, clock: FakeClock
+) -> None:
+    """The `oauth` method trades the refresh token (client_secret_post) for a session once,
+    then reads with it."""
+    credentials = {
+        "client_id": salesforce.client_id,
+        "client_secret": salesforce.client_secret,
+        "refresh_token": str(salesforce.default_token.refresh_token),
+    }
+    async with open_with_method(salesforce, clock, "oauth", credentials, INSTANCE) as conn:
+        accounts = [a async for a in conn.list("accounts")]
+    assert len(accounts) == RECORDS
+    assert salesforce.counters.token_requests == 1
 
 
 async def test_passthrough_reaches_paths_under_the_api_version_only(
