@@ -17,7 +17,7 @@ from tests.connectors._crmkit import (
 from tests.connectors._simkit import builtin_spec, fetch_json, open_builtin, running
 
 import interlink
-from interlink import ConfigError, FakeClock, FatalError, NotFoundError
+from interlink import AuthError, ConfigError, FakeClock, FatalError, NotFoundError
 from interlink.errors import BudgetExhaustedError
 from interlink.models import Company, Contact
 from interlink.ratelimit import Window
@@ -174,9 +174,18 @@ async def test_vendor_errors_arrive_as_the_error_tree(connection: interlink.Conn
     with pytest.raises(NotFoundError, match="204 with no data") as missing:
         await connection.get("contacts", "5725767000009999999")
     assert missing.value.provider == "zoho"
-    with pytest.raises(FatalError) as refused:
+    with pytest.raises(FatalError, match="MANDATORY_NOT_FOUND") as refused:
         await connection.create("contacts", {"first_name": "Ada"})
     assert refused.value.upstream_status == 400
+
+
+async def test_a_bad_token_is_an_auth_error_in_zohos_words(
+    zoho: ZohoSimulator, clock: FakeClock
+) -> None:
+    """A top-level error body (no data[0]) still gives its code: 401 INVALID_TOKEN, AuthError."""
+    async with open_builtin(zoho, clock, credentials={"access_token": "1000.x.y"}) as conn:
+        with pytest.raises(AuthError, match="INVALID_TOKEN"):
+            await conn.get("contacts", "5725767000001000001")
 
 
 async def test_the_credit_allowance_is_never_overrun(clock: FakeClock) -> None:
