@@ -29,7 +29,9 @@ async def test_list_reads_every_contact_once_as_unified_models(
     assert first.email_addresses[0].email_address == first.remote_data["properties"]["email"]
     assert first.modified_at is not None
     assert first.modified_at.tzinfo is UTC
-    assert "lifecyclestage" in first.custom_fields
+    assert (
+        first.custom_fields["hs_lead_status"] == first.remote_data["properties"]["hs_lead_status"]
+    )
     assert "firstname" not in first.custom_fields
 
 
