@@ -182,3 +182,10 @@ async def test_learned_limit_counts_what_the_vendor_already_counted(clock: FakeC
     assert clock.monotonic() == 0
     await lim.acquire(req())
     assert clock.monotonic() > 0
+
+
+async def test_a_two_second_reset_is_learned_as_a_two_second_window(clock: FakeClock) -> None:
+    """Pipedrive's 40 per 2 s (reset: 2) is paced per 2 s, not stretched to a 10 s window."""
+    lim = RateLimiter("pipedrive", "c1", clock=clock)
+    await exchange(lim, X_RateLimit_Limit="40", X_RateLimit_Remaining="39", X_RateLimit_Reset="2")
+    assert Window(40, per=2.0) in lim.learned

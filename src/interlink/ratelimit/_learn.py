@@ -12,7 +12,7 @@ __all__ = ["LONG_WINDOW", "exhausted_for", "infer_window", "learned_policies", "
 LONG_WINDOW = 3600.0
 """Windows this long are budgets: never paced, only stopped at when spent."""
 
-_STANDARD_WINDOWS = (1.0, 10.0, 60.0, 3600.0, 86400.0)
+_STANDARD_WINDOWS = (1.0, 2.0, 5.0, 10.0, 60.0, 3600.0, 86400.0)  # 2 s: Pipedrive
 
 
 def infer_window(observation: RateLimitObservation, now: float) -> float | None:
