@@ -50,8 +50,10 @@ def open_builtin(
     credentials: Mapping[str, str],
     variables: Mapping[str, str] | None = None,
     connection_id: str = "conn-1",
+    **options: Any,
 ) -> interlink.Connection:
-    """A connection through the built-in spec of the simulator's vendor, over ASGI."""
+    """A connection through the built-in spec of the simulator's vendor, over ASGI;
+    `options` go to `interlink.connect` (`auth_method`, `on_tokens_rotated`)."""
     return interlink.connect(
         builtin_spec(sim.info.name),
         credentials=credentials,
@@ -60,6 +62,7 @@ def open_builtin(
         state=State.in_process(clock=clock),
         transport=ASGITransport(sim.app),
         clock=clock,
+        **options,
     )
 
 

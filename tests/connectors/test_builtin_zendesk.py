@@ -10,6 +10,7 @@ from tests.connectors._simkit import builtin_spec, fetch_json, open_builtin, run
 
 import interlink
 from interlink import AuthError, FakeClock, FatalError, NotFoundError
+from interlink.auth import TokenSet
 from interlink.models import Ticket, TicketingUser, TicketPriority, TicketStatus
 from interlink.simulators.zendesk import ZendeskSimulator
 
@@ -213,6 +214,32 @@ async def test_a_wrong_api_token_is_an_auth_error(
     async with _open(zendesk, clock, token="not-a-token") as conn:
         with pytest.raises(AuthError):
             await conn.get("tickets", "1")
+
+
+async def test_an_oauth_connection_refreshes_and_hands_over_the_rotated_token(
+    zendesk: ZendeskSimulator, clock: FakeClock
+) -> None:
+    """The oauth method refreshes at /oauth/tokens; each new single-use token is handed over."""
+    grant = zendesk.issue_token("oauth")
+    assert grant.refresh_token is not None
+    rotated: list[TokenSet] = []
+
+    async def keep(tokens: TokenSet) -> None:
+        rotated.append(tokens)
+
+    credentials = {"client_id": zendesk.oauth.client_id,
+                   "client_secret": zendesk.oauth.client_secret,
+                   "refresh_token": grant.refresh_token}  # fmt: skip
+    async with open_builtin(
+        zendesk, clock, credentials=credentials, variables={"subdomain": "acme"},
+        auth_method="oauth", on_tokens_rotated=keep,
+    ) as conn:  # fmt: skip
+        assert (await conn.get("tickets", "1")).remote_id == "1"
+        clock.advance(3 * 3600)  # past the 2-hour access token
+        assert (await conn.get("tickets", "2")).remote_id == "2"
+    assert zendesk.counters.token_requests == 2
+    assert len({t.refresh_token for t in rotated}) == 2
+    assert grant.refresh_token not in {t.refresh_token for t in rotated}
 
 
 async def test_the_export_limit_paces_more_exports_than_a_minute_allows(
