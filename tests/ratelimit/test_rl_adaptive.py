@@ -189,3 +189,11 @@ async def test_a_two_second_reset_is_learned_as_a_two_second_window(clock: FakeC
     lim = RateLimiter("pipedrive", "c1", clock=clock)
     await exchange(lim, X_RateLimit_Limit="40", X_RateLimit_Remaining="39", X_RateLimit_Reset="2")
     assert Window(40, per=2.0) in lim.learned
+
+
+async def test_a_per_minute_window_is_waited_out_not_raised(clock: FakeClock) -> None:
+    """A burst past 20 per minute waits just over a minute instead of raising BudgetExhausted."""
+    lim = RateLimiter("slack", "c1", [Window(20, per=60)], clock=clock)
+    for _ in range(21):
+        await lim.acquire(req())
+    assert 60 <= clock.monotonic() <= 61

@@ -14,7 +14,13 @@ from interlink._errors import BudgetExhaustedError, ConfigError
 from interlink.http._models import Request, Response
 from interlink.ratelimit._buckets import Bucket, RateLimitStore
 from interlink.ratelimit._headers import RateLimitObservation, parse_rate_limit_headers
-from interlink.ratelimit._learn import exhausted_for, infer_window, learned_policies, told_to_wait
+from interlink.ratelimit._learn import (
+    LONG_WINDOW,
+    exhausted_for,
+    infer_window,
+    learned_policies,
+    told_to_wait,
+)
 from interlink.ratelimit._mapping import policy_from_mapping
 from interlink.ratelimit._memory import InMemoryStore
 from interlink.ratelimit._policy import Budget, LeakyBucket, Policy, TokenBucket, Window
@@ -30,7 +36,8 @@ class RateLimiter:
     """Keeps one partition of a provider (by default one credential) under its limits.
 
     `acquire` waits, on the clock, until every applicable policy admits the
-    request, consuming all of them at once; a wait longer than `max_wait`
+    request, consuming all of them at once; a wait longer than `max_wait` (by
+    default the longest pacing window, at least 60 s, so only budgets raise)
     raises `BudgetExhaustedError` instead. `observe` learns from response
     headers: limits nobody declared become paced policies, a spent limit pauses
     the partition until its reset, and a 429 pauses the whole partition until
@@ -52,7 +59,7 @@ class RateLimiter:
         *,
         store: RateLimitStore | None = None,
         clock: Clock | None = None,
-        max_wait: float = 60.0,
+        max_wait: float | None = None,
         learn: bool = True,
         jitter: float = 0.02,
         backoff: float = 1.0,
@@ -61,9 +68,10 @@ class RateLimiter:
     ) -> None:
         if not provider or not isinstance(provider, str):
             raise ConfigError("ratelimit.provider", f"must be a non-empty string, got {provider!r}")
-        for name, value in (("max_wait", max_wait), ("jitter", jitter)):
-            if not value >= 0:
-                raise ConfigError(f"ratelimit.{name}", f"must be >= 0 seconds, got {value!r}")
+        if max_wait is not None and not max_wait >= 0:
+            raise ConfigError("ratelimit.max_wait", f"must be >= 0 seconds, got {max_wait!r}")
+        if not jitter >= 0:
+            raise ConfigError("ratelimit.jitter", f"must be >= 0 seconds, got {jitter!r}")
         for name, value in (("backoff", backoff), ("probe_timeout", probe_timeout)):
             if not value > 0:
                 raise ConfigError(f"ratelimit.{name}", f"must be > 0 seconds, got {value!r}")
@@ -111,9 +119,9 @@ class RateLimiter:
                 wait = await self._store.try_acquire(self._pause_key, self._buckets(endpoint))
                 if wait <= 0:
                     return
-                if wait > self.max_wait:
+                if wait > self._max_wait():
                     raise BudgetExhaustedError(
-                        f"rate-limit budget spent for {wait:.0f}s (max_wait {self.max_wait:g}s)",
+                        f"rate-limit budget spent for {wait:.0f}s (max_wait {self._max_wait():g}s)",
                         resets_at=self._clock.time() + wait,
                         retry_after=wait,
                         provider=self.provider,
@@ -200,6 +208,19 @@ class RateLimiter:
                     window=window,
                 )
         return adopted_now
+
+    def _max_wait(self) -> float:
+        # By default a pacing window is waited out, however long: a burst against 20 per
+        # minute waits just over a minute. Budgets, and windows as long as one (an hour
+        # or more, e.g. Salesforce's rolling day), raise instead of waiting for hours.
+        if self.max_wait is not None:
+            return self.max_wait
+        windows = [
+            p.quota[1]
+            for p in (*self.policies, *self.learned)
+            if not isinstance(p, Budget) and p.quota[1] < LONG_WINDOW
+        ]
+        return max(60.0, max(windows, default=0.0) + self.jitter + 1e-6)
 
     async def _seed(self, policies: tuple[Policy, ...], used: int) -> None:
         # Requests sent before the limit was known (the probe, or another
