@@ -72,6 +72,36 @@ class InterlinkError(Exception):
     retryable: ClassVar[bool] = False
 
 
+class _ProblemError(InterlinkError):
+    """An error with a message for people and RFC 9457 problem details for programs.
+
+    Subclasses set the class attributes and add their own non-null fields
+    through `_problem_extras`; the five standard members are built here once.
+    """
+
+    problem_type: ClassVar[str] = "error"
+    title: ClassVar[str] = "Error"
+    http_status: ClassVar[int] = 500
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
+
+    def _problem_extras(self) -> dict[str, Any]:
+        return {}
+
+    def to_problem(self) -> dict[str, Any]:
+        """RFC 9457 problem details: never credentials, never vendor values."""
+        problem: dict[str, Any] = {
+            "type": PROBLEM_BASE + self.problem_type,
+            "title": self.title,
+            "status": self.http_status,
+            "detail": str(self),
+            "retryable": self.retryable,
+        }
+        problem.update((k, v) for k, v in self._problem_extras().items() if v is not None)
+        return problem
+
+
 class ConfigError(InterlinkError, ValueError):
     """A declaration is invalid. `where` names the field (e.g. `auth.token_url`)."""
 
@@ -81,7 +111,7 @@ class ConfigError(InterlinkError, ValueError):
         super().__init__(f"{where}: {problem}")
 
 
-class MappingError(InterlinkError):
+class MappingError(_ProblemError):
     """One vendor record could not be mapped to (or from) its unified model.
 
     Its own group, because what the caller should do differs from every other
@@ -125,29 +155,16 @@ class MappingError(InterlinkError):
         got = f" (got {self.value_type})" if self.value_type else ""
         return f"{record}{connection}{field}: {self.problem}{got}"
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({str(self)!r})"
-
-    def to_problem(self) -> dict[str, Any]:
-        """RFC 9457 problem details: where the record failed, never its values."""
-        problem: dict[str, Any] = {
-            "type": PROBLEM_BASE + self.problem_type,
-            "title": self.title,
-            "status": self.http_status,
-            "detail": str(self),
-            "retryable": self.retryable,
-        }
-        extras = {
+    def _problem_extras(self) -> dict[str, Any]:
+        return {
             "provider": self.provider,
             "resource": self.resource,
             "remote_id": self.remote_id,
             "field": self.field,
         }
-        problem.update((k, v) for k, v in extras.items() if v is not None)
-        return problem
 
 
-class UpstreamError(InterlinkError):
+class UpstreamError(_ProblemError):
     """A vendor call failed. Base of every error that involves a vendor."""
 
     problem_type: ClassVar[str] = "upstream-error"
@@ -181,23 +198,8 @@ class UpstreamError(InterlinkError):
         status = f" [upstream {self.upstream_status}]" if self.upstream_status else ""
         return f"{who}{self.message}{status}{where}"
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({str(self)!r})"
-
-    def to_problem(self) -> dict[str, Any]:
-        """RFC 9457 problem details, free of credentials."""
-        problem: dict[str, Any] = {
-            "type": PROBLEM_BASE + self.problem_type,
-            "title": self.title,
-            "status": self.http_status,
-            "detail": str(self),
-            "retryable": self.retryable,
-        }
-        if self.provider is not None:
-            problem["provider"] = self.provider
-        if self.upstream_status is not None:
-            problem["upstream_status"] = self.upstream_status
-        return problem
+    def _problem_extras(self) -> dict[str, Any]:
+        return {"provider": self.provider, "upstream_status": self.upstream_status}
 
 
 class RetryableError(UpstreamError):
@@ -212,11 +214,8 @@ class RetryableError(UpstreamError):
         self.retry_after = retry_after
         super().__init__(message, **kw)
 
-    def to_problem(self) -> dict[str, Any]:
-        problem = super().to_problem()
-        if self.retry_after is not None:
-            problem["retry_after"] = self.retry_after
-        return problem
+    def _problem_extras(self) -> dict[str, Any]:
+        return {**super()._problem_extras(), "retry_after": self.retry_after}
 
 
 class TransportError(RetryableError):
@@ -271,10 +270,8 @@ class BudgetExhaustedError(RateLimitedError):
         self.resets_at = resets_at
         super().__init__(message, **kw)
 
-    def to_problem(self) -> dict[str, Any]:
-        problem = super().to_problem()
-        problem["resets_at"] = self.resets_at
-        return problem
+    def _problem_extras(self) -> dict[str, Any]:
+        return {**super()._problem_extras(), "resets_at": self.resets_at}
 
 
 class CircuitOpenError(RetryableError):
