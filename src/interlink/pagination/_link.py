@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Generic, Protocol, TypeVar
 
 from interlink._errors import ConfigError
 from interlink._types import JSON
@@ -135,11 +136,25 @@ class LinkHeaderPagination:
         return _LinkHeaderPaginator(self)
 
 
-class _LinkHeaderPaginator:
+class _FollowSpec(Protocol):
+    @property
+    def size_param(self) -> str | None: ...
+    @property
+    def page_size(self) -> int | None: ...
+    @property
+    def allowed_hosts(self) -> tuple[str, ...]: ...
+
+
+_S = TypeVar("_S", bound=_FollowSpec)
+
+
+class _Follower(Generic[_S]):
+    """What both link-following paginators share: the first request and the host guard."""
+
     __slots__ = ("_current", "_hosts", "_spec")
     positional = False
 
-    def __init__(self, spec: LinkHeaderPagination) -> None:
+    def __init__(self, spec: _S) -> None:
         self._spec = spec
         self._hosts = frozenset(host.lower() for host in spec.allowed_hosts)
         self._current: Request | None = None
@@ -148,6 +163,10 @@ class _LinkHeaderPaginator:
         spec = self._spec
         self._current = with_page_size(request, spec.size_param, spec.page_size)
         return self._current
+
+
+class _LinkHeaderPaginator(_Follower[LinkHeaderPagination]):
+    __slots__ = ()
 
     def advance(self, response: Response, body: JSON, records: Sequence[JSON]) -> Request | None:
         assert self._current is not None, "advance() before start()"
@@ -185,19 +204,8 @@ class NextUrlPagination:
         return _NextUrlPaginator(self)
 
 
-class _NextUrlPaginator:
-    __slots__ = ("_current", "_hosts", "_spec")
-    positional = False
-
-    def __init__(self, spec: NextUrlPagination) -> None:
-        self._spec = spec
-        self._hosts = frozenset(host.lower() for host in spec.allowed_hosts)
-        self._current: Request | None = None
-
-    def start(self, request: Request) -> Request:
-        spec = self._spec
-        self._current = with_page_size(request, spec.size_param, spec.page_size)
-        return self._current
+class _NextUrlPaginator(_Follower[NextUrlPagination]):
+    __slots__ = ()
 
     def advance(self, response: Response, body: JSON, records: Sequence[JSON]) -> Request | None:
         assert self._current is not None, "advance() before start()"
