@@ -6,6 +6,9 @@ InterlinkError
 ├── MappingError                 one vendor record does not fit its mapping: skip it,
 │                                keep the others, report it (connection, resource,
 │                                remote id, field, the offending value's type)
+├── StoreError                   the store is unreachable, misconfigured, or refused a row
+├── VaultError                   the secret key is missing or corrupt, or a credential
+│                                does not decrypt: stop, never overwrite encrypted data
 └── UpstreamError                a vendor call failed; carries provider, method,
     │                            redacted URL, upstream status, truncated body
     ├── RetryableError           try again (the pipeline already did, within budget)
@@ -57,9 +60,11 @@ __all__ = [
     "ReauthorizationRequired",
     "RetryableError",
     "ServerError",
+    "StoreError",
     "TimeoutError",
     "TransportError",
     "UpstreamError",
+    "VaultError",
 ]
 
 BODY_EXCERPT_LIMIT = 2048
@@ -109,6 +114,18 @@ class ConfigError(InterlinkError, ValueError):
         self.where = where
         self.problem = problem
         super().__init__(f"{where}: {problem}")
+
+
+class StoreError(InterlinkError):
+    """The store cannot do what was asked: a bad URL (password redacted), an unreachable
+    database, a schema newer than this code, or a row that refers to nothing."""
+
+
+class VaultError(InterlinkError):
+    """Credentials cannot be sealed or opened: no key, a corrupt key file, a wrong key.
+
+    Never carries plaintext; never followed by overwriting what is encrypted.
+    """
 
 
 class MappingError(_ProblemError):
