@@ -8,6 +8,7 @@ from interlink.http._classify import classify, decode_json
 from interlink.http._contract import ErrorContract
 from interlink.http._mock import MockTransport, respond
 from interlink.http._models import Request, Response
+from interlink.http._routed import RoutedTransport
 from interlink.http._transport import Transport
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "MockTransport",
     "Request",
     "Response",
+    "RoutedTransport",
     "Transport",
     "classify",
     "decode_json",
