@@ -117,8 +117,10 @@ class Pipeline:
         id_field: str | BodyPath | None = None,
         max_pages: int | None = DEFAULT_MAX_PAGES,
         on_max_pages: Literal["error", "stop"] = "error",
+        resume_from: Request | None = None,
     ) -> AsyncIterator[Page]:
-        """Iterate the pages of a listing, every page travelling this pipeline."""
+        """Iterate the pages of a listing, every page travelling this pipeline
+        (from a checkpointed `next_request` with `resume_from`)."""
         if not isinstance(records_path, BodyPath):
             records_path = compile_path(records_path, where="records_path")
         # A page whose body lacks its records is malformed, and retried like one, inside
@@ -132,6 +134,7 @@ class Pipeline:
             max_pages=max_pages,
             on_max_pages=on_max_pages,
             provider=self.provider,
+            resume_from=resume_from,
         )
 
     async def aclose(self) -> None:

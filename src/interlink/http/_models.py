@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlencode, urlsplit
 
 import orjson
@@ -125,6 +125,19 @@ class Request:
     def is_idempotent(self) -> bool:
         """True when sending this request twice has the effect of sending it once."""
         return self.method in _IDEMPOTENT or self.idempotency_key is not None
+
+    def to_json(self) -> dict[str, Any]:
+        """This request as JSON-ready data for a checkpoint, without credentials."""
+        from interlink.http._serialize import request_to_json
+
+        return request_to_json(self)
+
+    @classmethod
+    def from_json(cls, data: Any) -> Request:
+        """The request `to_json` wrote (a `ConfigError` for anything else)."""
+        from interlink.http._serialize import request_from_json
+
+        return request_from_json(data)
 
     def __repr__(self) -> str:
         return f"<Request {self.method} {self.redacted_url}>"

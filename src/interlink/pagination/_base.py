@@ -26,7 +26,7 @@ from interlink._types import JSON
 from interlink.http._models import Request, Response
 from interlink.pagination._paths import BodyPath, compile_path
 
-__all__ = ["MoreFlag", "Paginator", "PaginatorSpec"]
+__all__ = ["MoreFlag", "Paginator", "PaginatorSpec", "resume_int"]
 
 
 class Paginator(Protocol):
@@ -49,6 +49,16 @@ class Paginator(Protocol):
         """Read one page; return the request for the next page, or None to stop.
 
         Raises `PaginationError` when the vendor's pagination contradicts itself.
+        """
+        ...
+
+    def resume(self, request: Request) -> Request:
+        """Continue from `request`, which an earlier iteration's `advance()` returned
+        (a sync's checkpoint): restore the state it implies, return the request to send.
+
+        Offsets and page numbers are read back from its params; a cursor, next
+        link or window start is the request itself. A request that cannot be a
+        continuation of this declaration is a `ConfigError`.
         """
         ...
 
@@ -155,6 +165,16 @@ def place_params(request: Request, cursor_in: str, values: Mapping[str, object])
     if cursor_in == "json":
         return with_json_fields(request, values)
     return request.with_params(values)
+
+
+def resume_int(request: Request, param: str) -> int:
+    """The integer query parameter `param` of a checkpointed request."""
+    value = request.params.get(param)
+    if value is None or not value.lstrip("-").isdigit():
+        raise ConfigError(
+            "resume_from", f"the request to resume has no integer {param!r} parameter: {request!r}"
+        )
+    return int(value)
 
 
 def optional_path(source: str | None, where: str) -> BodyPath | None:

@@ -87,6 +87,11 @@ class _CursorPaginator:
         self._first = with_page_size(request, spec.size_param, spec.page_size, spec.cursor_in)
         return self._first
 
+    def resume(self, request: Request) -> Request:
+        # The cursor is whatever the request carries; the next one replaces it.
+        self._first = request
+        return request
+
     def advance(self, response: Response, body: JSON, records: Sequence[JSON]) -> Request | None:
         assert self._first is not None, "advance() before start()"
         spec = self._spec
@@ -135,6 +140,11 @@ class _HeaderCursorPaginator:
         spec = self._spec
         self._first = with_page_size(request, spec.size_param, spec.page_size)
         return self._first
+
+    def resume(self, request: Request) -> Request:
+        # The cursor is whatever the request carries; the next one replaces it.
+        self._first = request
+        return request
 
     def advance(self, response: Response, body: JSON, records: Sequence[JSON]) -> Request | None:
         assert self._first is not None, "advance() before start()"

@@ -60,6 +60,7 @@ async def paginate(
     on_max_pages: Literal["error", "stop"] = "error",
     seen_ids: int = DEFAULT_SEEN_IDS,
     provider: str | None = None,
+    resume_from: Request | None = None,
 ) -> AsyncIterator[Page]:
     """Yield every page of `request`'s collection, as `paginator` declares it.
 
@@ -69,7 +70,9 @@ async def paginate(
     `seen_ids` ids (about 100-150 bytes each: ~1.5 MB at the default).
     The loop guard remembers one key per page sent, bounded by `max_pages`.
     Errors raised by `send` propagate unchanged; `PaginationError`s carry
-    `provider`.
+    `provider`. `resume_from` continues an earlier iteration from a page's
+    `next_request` (a checkpoint) instead of starting at `request`: the
+    strategy restores its state from it (`Paginator.resume`).
     """
     records_at = _as_path(records_path, "records_path")
     id_at = None if id_field is None else _as_path(id_field, "id_field")
@@ -82,7 +85,9 @@ async def paginate(
 
     state = paginator.paginator()
     dedupe = SeenIds(id_at, seen_ids) if id_at is not None and state.positional else None
-    current: Request | None = state.start(request)
+    current: Request | None = (
+        state.start(request) if resume_from is None else state.resume(resume_from)
+    )
     sent: set[tuple[str, str, tuple[tuple[str, str], ...], bytes | None]] = set()
     previous: object = None
     number = 0

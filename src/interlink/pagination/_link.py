@@ -164,6 +164,10 @@ class _Follower(Generic[_S]):
         self._current = with_page_size(request, spec.size_param, spec.page_size)
         return self._current
 
+    def resume(self, request: Request) -> Request:
+        self._current = request  # a next link carries its own query
+        return request
+
 
 class _LinkHeaderPaginator(_Follower[LinkHeaderPagination]):
     __slots__ = ()

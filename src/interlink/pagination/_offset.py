@@ -16,7 +16,13 @@ from dataclasses import dataclass, field
 from interlink._errors import ConfigError
 from interlink._types import JSON
 from interlink.http._models import Request, Response
-from interlink.pagination._base import MoreFlag, optional_path, require_positive, stop_error
+from interlink.pagination._base import (
+    MoreFlag,
+    optional_path,
+    require_positive,
+    resume_int,
+    stop_error,
+)
 from interlink.pagination._paths import BodyPath
 
 __all__ = ["OffsetPagination", "PageNumberPagination"]
@@ -69,6 +75,11 @@ class _OffsetPaginator:
             params[spec.limit_param] = spec.limit
         self._first = request.with_params(params)
         return self._first
+
+    def resume(self, request: Request) -> Request:
+        self._offset = resume_int(request, self._spec.offset_param)
+        self._first = request
+        return request
 
     def advance(self, response: Response, body: JSON, records: Sequence[JSON]) -> Request | None:
         assert self._first is not None, "advance() before start()"
@@ -151,6 +162,11 @@ class _PageNumberPaginator:
             params[spec.size_param] = spec.page_size
         self._first = request.with_params(params)
         return self._first
+
+    def resume(self, request: Request) -> Request:
+        self._page = resume_int(request, self._spec.page_param)
+        self._first = request
+        return request
 
     def advance(self, response: Response, body: JSON, records: Sequence[JSON]) -> Request | None:
         assert self._first is not None, "advance() before start()"

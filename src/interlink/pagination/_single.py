@@ -26,5 +26,8 @@ class _SinglePaginator:
     def start(self, request: Request) -> Request:
         return request
 
+    def resume(self, request: Request) -> Request:
+        return request
+
     def advance(self, response: Response, body: JSON, records: Sequence[JSON]) -> Request | None:
         return None

@@ -92,6 +92,16 @@ class _TimeWindowPaginator:
         self._first = request
         return request
 
+    def resume(self, request: Request) -> Request:
+        since = self._spec.since_param
+        if since not in request.params:
+            raise ConfigError(
+                "resume_from", f"the request to resume has no {since!r} parameter: {request!r}"
+            )
+        self._watermark = request.params[since]
+        self._first = request
+        return request
+
     def advance(self, response: Response, body: JSON, records: Sequence[JSON]) -> Request | None:
         assert self._first is not None, "advance() before start()"
         spec = self._spec
