@@ -10,5 +10,6 @@ print(run.outcome, run.stats.created, run.stats.updated)
 from __future__ import annotations
 
 from interlink.sync._job import SyncJob
+from interlink.sync._runner import EmbeddedRunner, JobEngine, JobFailure, Runner
 
-__all__ = ["SyncJob"]
+__all__ = ["EmbeddedRunner", "JobEngine", "JobFailure", "Runner", "SyncJob"]
