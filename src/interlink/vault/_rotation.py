@@ -1,0 +1,165 @@
+"""Key rotation without downtime.
+
+1. The new key joins the keyring as current and the keyring is saved first
+   (atomically), the old key kept as retired: from then on every process that
+   reads the keyring opens old and new blobs alike.
+2. Every credential not sealed with the current key is re-sealed and swapped
+   in with compare-and-swap on its key id, so a credential written meanwhile
+   is kept as written.
+3. Only when no credential is left under a retired key may the retired keys
+   be dropped (`drop_retired`).
+
+A crash anywhere leaves every blob readable: before step 1 nothing changed;
+after it both keys are in the ring; running the rotation again finishes it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import structlog
+
+from interlink._errors import VaultError
+from interlink.store._types import EncryptedCredential
+from interlink.vault._keys import Key
+from interlink.vault._seal import credential_context, open_blob, seal_blob
+
+if TYPE_CHECKING:
+    from interlink.vault._vault import Vault
+
+__all__ = ["RotationReport", "rotate"]
+
+log = structlog.get_logger("interlink.vault")
+
+BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class RotationReport:
+    """What a rotation did, key ids and counts only."""
+
+    current_key_id: str
+    previous_key_id: str | None
+    """The key that was current before, or None when no new key was added."""
+    reencrypted: int
+    already_current: int
+    changed_meanwhile: int
+    """Credentials a concurrent writer replaced during the pass: kept as written."""
+    unreadable: tuple[str, ...]
+    """Connections whose credentials no key in the ring opens: left untouched."""
+    by_key: dict[str, int] = field(default_factory=dict)
+    """Stored credentials per key id after the pass."""
+    retired_key_ids: tuple[str, ...] = ()
+    """Retired keys still in the ring afterwards."""
+    dropped_key_ids: tuple[str, ...] = ()
+    drop_refused: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Every stored credential is sealed with the current key."""
+        return set(self.by_key) <= {self.current_key_id} and not self.unreadable
+
+
+def rotate(
+    vault: Vault, new_key: Key | None = None, *, drop_retired: bool = False
+) -> RotationReport:
+    """Make `new_key` current (if given), re-seal every credential with the current key,
+    then drop the retired keys if asked and nothing needs them any more."""
+    keyring = vault.reload()
+    previous: str | None = None
+    if new_key is not None and new_key.id != keyring.current.id:
+        previous = keyring.current.id
+        vault.keys.save(keyring.rotated(new_key))
+        keyring = vault.reload()  # read back: what every other process will see
+        if keyring.current.id != new_key.id:
+            raise VaultError(f"{vault.keys.location} did not keep the new key {new_key.id}")
+        log.info("vault.key_added", key_id=new_key.id, retired=list(keyring.retired_ids))
+    current = keyring.current.id
+
+    reencrypted = already = changed = 0
+    unreadable: list[str] = []
+    batch: list[EncryptedCredential] = []
+    expected: dict[str, str] = {}
+
+    def flush() -> None:
+        nonlocal reencrypted, changed
+        if not batch:
+            return
+        replaced = vault.store.replace_credentials(batch, expected_key_ids=expected)
+        reencrypted += replaced
+        changed += len(batch) - replaced
+        batch.clear()
+        expected.clear()
+
+    for row in vault.store.list_credentials():
+        if row.key_id == current:
+            already += 1
+            continue
+        context = credential_context(row.connection_id)
+        what = f"the credentials of connection {row.connection_id!r}"
+        try:
+            plaintext = open_blob(keyring, row.blob, context=context, what=what)
+        except VaultError as exc:
+            unreadable.append(row.connection_id)
+            log.warning("vault.unreadable", connection_id=row.connection_id, reason=str(exc))
+            continue
+        blob = seal_blob(keyring, plaintext, context=context)
+        batch.append(EncryptedCredential(row.connection_id, current, blob, datetime.now(UTC)))
+        expected[row.connection_id] = row.key_id
+        if len(batch) >= BATCH:
+            flush()
+    flush()
+
+    by_key = dict(Counter(row.key_id for row in vault.store.list_credentials()))
+    dropped: tuple[str, ...] = ()
+    refused: str | None = None
+    if drop_retired and keyring.retired:
+        refused = _drop_refusal(by_key, current, unreadable)
+        if refused is None and vault.reload().current.id != current:
+            refused = "another rotation changed the current key meanwhile; the keys were kept"
+        if refused is None:
+            try:
+                vault.keys.save(keyring.without_retired())
+                dropped = keyring.retired_ids
+                keyring = vault.reload()
+                log.info("vault.retired_keys_dropped", key_ids=list(dropped))
+            except VaultError as exc:
+                refused = str(exc)
+    report = RotationReport(
+        current_key_id=current,
+        previous_key_id=previous,
+        reencrypted=reencrypted,
+        already_current=already,
+        changed_meanwhile=changed,
+        unreadable=tuple(unreadable),
+        by_key=by_key,
+        retired_key_ids=keyring.retired_ids,
+        dropped_key_ids=dropped,
+        drop_refused=refused,
+    )
+    log.info(
+        "vault.rotation_finished",
+        key_id=current,
+        reencrypted=reencrypted,
+        already_current=already,
+        changed_meanwhile=changed,
+        unreadable=len(unreadable),
+        dropped=list(dropped),
+    )
+    return report
+
+
+def _drop_refusal(by_key: dict[str, int], current: str, unreadable: list[str]) -> str | None:
+    stale = {key_id: count for key_id, count in by_key.items() if key_id != current}
+    if unreadable:
+        return (
+            f"{len(unreadable)} credential(s) open with no key in the ring; "
+            "the retired keys were kept"
+        )
+    if stale:
+        listed = ", ".join(f"{count} under {key_id}" for key_id, count in sorted(stale.items()))
+        return f"credentials are still sealed with retired keys ({listed}); run the rotation again"
+    return None
