@@ -15,7 +15,7 @@ with interlink.connect_sync("hubspot", credentials={"access_token": token}) as h
 from __future__ import annotations
 
 from interlink.client._connect import connect
-from interlink.client._connection import Connection, OnError
+from interlink.client._connection import Connection, MappedPage, OnError
 from interlink.client._sync import SyncConnection, connect_sync
 
-__all__ = ["Connection", "OnError", "SyncConnection", "connect", "connect_sync"]
+__all__ = ["Connection", "MappedPage", "OnError", "SyncConnection", "connect", "connect_sync"]

@@ -16,6 +16,7 @@ there instead and the listing goes on. It is never dropped or nulled silently.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -29,12 +30,31 @@ from interlink.connectors._globs import compile_glob
 from interlink.connectors._written import missing_record_error, written_id
 from interlink.http import Request, Response
 from interlink.models import UnifiedRecord
-from interlink.pagination import SinglePage
+from interlink.pagination import DEFAULT_MAX_PAGES, SinglePage
 
-__all__ = ["Connection", "OnError"]
+__all__ = ["Connection", "MappedPage", "OnError"]
 
 OnError = Callable[[MappingError], None]
 """Called with each record that failed to map; the listing continues."""
+
+
+@dataclass(frozen=True, slots=True)
+class MappedPage:
+    """One page of a listing, mapped: what a sync commits in one transaction.
+
+    `received` counts the vendor's records on the page (before a records hook
+    and the mapping); `records` are those that mapped, `errors` those that did
+    not. `next_request` is None on the last page. `resumable` is False when
+    the listing cannot continue from `next_request` alone (a records hook kept
+    state across pages): restart it instead.
+    """
+
+    records: list[UnifiedRecord]
+    errors: list[MappingError]
+    number: int
+    received: int
+    next_request: Request | None
+    resumable: bool = True
 
 
 class Connection:
@@ -113,17 +133,26 @@ class Connection:
         mapping = resource.mapping
         return mapping.validate(mapping.read(record, self.connection_id))
 
-    async def list(
+    async def pages(
         self,
         name: str,
         *,
         modified_after: datetime | None = None,
         deleted: bool = False,
+        resume_from: Request | None = None,
         on_error: OnError | None = None,
-    ) -> AsyncIterator[UnifiedRecord]:
-        """Every record of a resource (or model), mapped; only those changed since a watermark
-        with `modified_after` (the resource's `incremental` request); the vendor's deleted
-        records with `deleted=True`."""
+        max_pages: int | None = DEFAULT_MAX_PAGES,
+    ) -> AsyncIterator[MappedPage]:
+        """The pages of a listing (see `list`), each with its records mapped and validated.
+
+        Each page carries `next_request`, the checkpoint to continue from with
+        `resume_from=` (the same `modified_after`/`deleted` must be given), and
+        whether that is possible: a records hook that keeps state across pages
+        (Stripe's events, newest state only) makes the rest of the listing
+        depend on pages already read, so it must be restarted instead. A record
+        the mapping refuses raises `MappingError`; with `on_error` it is
+        reported there and in the page's `errors`, and the others are kept.
+        """
         resource = self.resource(name)
         operation = (
             "deleted" if deleted else "incremental" if modified_after is not None else "list"
@@ -135,25 +164,50 @@ class Connection:
             spec.pagination or SinglePage(),
             records_path=spec.records,
             id_field=resource.id,
+            max_pages=max_pages,
+            resume_from=resume_from,
         )
+        hook, mapping, connection_id = spec.records_hook, resource.mapping, self.connection_id
+        read, validate = mapping.read, mapping.validate
         state: dict[str, Any] = {}  # a records hook's memory across the pages of this listing
         async for page in pages:
             records = page.records
-            if spec.records_hook is not None:
+            if hook is not None:
                 call = RecordsCall(
                     self.provider, resource.name, operation, records, page.response, state,
                     modified_after,
                 )  # fmt: skip
-                records = spec.records_hook(call)
+                records = hook(call)
+            mapped: list[UnifiedRecord] = []
+            errors: list[MappingError] = []
             for record in records:
                 try:
-                    mapped = self._model(resource, record)
+                    mapped.append(validate(read(record, connection_id)))
                 except MappingError as exc:
                     if on_error is None:
                         raise
                     on_error(exc)
-                    continue
-                yield mapped
+                    errors.append(exc)
+            yield MappedPage(
+                mapped, errors, page.number, len(page.records), page.next_request, not state
+            )
+
+    async def list(
+        self,
+        name: str,
+        *,
+        modified_after: datetime | None = None,
+        deleted: bool = False,
+        on_error: OnError | None = None,
+    ) -> AsyncIterator[UnifiedRecord]:
+        """Every record of a resource (or model), mapped; only those changed since a watermark
+        with `modified_after` (the resource's `incremental` request); the vendor's deleted
+        records with `deleted=True`."""
+        async for page in self.pages(
+            name, modified_after=modified_after, deleted=deleted, on_error=on_error
+        ):
+            for record in page.records:
+                yield record
 
     async def get(self, name: str, remote_id: str) -> UnifiedRecord:
         """One record by its remote id (`NotFoundError` when the vendor has none)."""
