@@ -1,0 +1,188 @@
+"""The hot path: one page of records into the store, inside the caller's transaction.
+
+Per page: one SELECT per 500 remote ids for what is stored (id, hash, deleted
+flag), then one executemany each for inserts, content updates, deletions,
+`last_seen_at` touches and change events. Unchanged records (same content
+hash) are not written and emit no event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+
+from interlink.store._rows import etag_for
+from interlink.store._tables import change_events, records
+from interlink.store._types import ChangeKind, PageResult, PreparedRecord
+
+__all__ = ["CHUNK", "Target", "apply_records"]
+
+CHUNK = 500  # remote ids per IN list: well under every driver's parameter limit
+
+_existing = select(
+    records.c.id, records.c.remote_id, records.c.content_hash, records.c.remote_was_deleted
+).where(
+    records.c.connection_id == bindparam("cid"),
+    records.c.resource == bindparam("res"),
+    records.c.remote_id.in_(bindparam("rids", expanding=True)),
+)
+_update_content = update(records).where(records.c.id == bindparam("rid"))
+_mark_deleted = (
+    update(records)
+    .where(records.c.id == bindparam("rid"))
+    .values(remote_was_deleted=True, updated_at=bindparam("now"))
+)
+_touch = update(records).where(records.c.id == bindparam("rid"))
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a page goes: the tenant, connection, resource and unified model."""
+
+    tenant_id: str
+    connection_id: str
+    resource: str
+    model: str
+
+
+@dataclass(slots=True)
+class _Plan:
+    inserts: list[dict[str, Any]] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    deletes: list[dict[str, Any]] = field(default_factory=list)
+    touches: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    # (record id, kind) per remote id written, in page order.
+    outcome: dict[str, tuple[str, ChangeKind | None]] = field(default_factory=dict)
+    unchanged: int = 0
+
+
+def _stored(
+    conn: Connection, target: Target, remote_ids: list[str]
+) -> dict[str, tuple[str, str, bool]]:
+    found: dict[str, tuple[str, str, bool]] = {}
+    for start in range(0, len(remote_ids), CHUNK):
+        params = {
+            "cid": target.connection_id,
+            "res": target.resource,
+            "rids": remote_ids[start : start + CHUNK],
+        }
+        for rid, remote_id, content_hash, deleted in conn.execute(_existing, params):
+            found[remote_id] = (rid, content_hash, bool(deleted))
+    return found
+
+
+def _plan(
+    target: Target,
+    page: dict[str, PreparedRecord],
+    stored: dict[str, tuple[str, str, bool]],
+    now: datetime,
+    touch_unchanged: bool,
+) -> _Plan:
+    plan = _Plan()
+    for remote_id, record in page.items():
+        known = stored.get(remote_id)
+        kind: ChangeKind | None
+        if known is None:
+            if record.deleted:
+                continue  # a deletion of something never stored changes nothing
+            record_id, kind = record.id, "created"
+            plan.inserts.append(
+                {
+                    "id": record_id,
+                    "tenant_id": target.tenant_id,
+                    "connection_id": target.connection_id,
+                    "resource": target.resource,
+                    "model": target.model,
+                    "remote_id": remote_id,
+                    "data": record.data,
+                    "remote_data": record.remote_data,
+                    "content_hash": record.content_hash,
+                    "etag": etag_for(record.content_hash),
+                    "modified_at": record.modified_at,
+                    "remote_was_deleted": False,
+                    "first_seen_at": now,
+                    "updated_at": now,
+                    "last_seen_at": now,
+                }
+            )
+        else:
+            record_id, stored_hash, was_deleted = known
+            if record.deleted:
+                kind = None if was_deleted else "deleted"
+                if kind:
+                    plan.deletes.append({"rid": record_id, "now": now})
+            elif stored_hash == record.content_hash and not was_deleted:
+                kind = None
+                if touch_unchanged:
+                    plan.touches.append({"rid": record_id, "last_seen_at": now})
+            else:
+                # Changed, or back after a deletion: either way its content is current again.
+                kind = "updated"
+                plan.updates.append(
+                    {
+                        "rid": record_id,
+                        "data": record.data,
+                        "remote_data": record.remote_data,
+                        "content_hash": record.content_hash,
+                        "etag": etag_for(record.content_hash),
+                        "modified_at": record.modified_at,
+                        "remote_was_deleted": False,
+                        "updated_at": now,
+                        "last_seen_at": now,
+                    }
+                )
+        plan.outcome[remote_id] = (record_id, kind)
+        if kind is None:
+            plan.unchanged += 1
+        else:
+            plan.events.append(
+                {
+                    "tenant_id": target.tenant_id,
+                    "connection_id": target.connection_id,
+                    "resource": target.resource,
+                    "model": target.model,
+                    "record_id": record_id,
+                    "remote_id": remote_id,
+                    "kind": kind,
+                    "occurred_at": now,
+                }
+            )
+    return plan
+
+
+def apply_records(
+    conn: Connection,
+    target: Target,
+    page: Sequence[PreparedRecord],
+    now: datetime,
+    *,
+    touch_unchanged: bool = False,
+) -> tuple[PageResult, dict[str, tuple[str, ChangeKind | None]]]:
+    """Upsert `page` inside `conn`'s transaction; returns the counts and, per remote id,
+    the record id and the change it made (None: unchanged or ignored)."""
+    # A remote id twice in one page (a vendor's shifting offsets): the last copy wins.
+    by_remote = {record.remote_id: record for record in page}
+    stored = _stored(conn, target, list(by_remote))
+    plan = _plan(target, by_remote, stored, now, touch_unchanged)
+    if plan.inserts:
+        conn.execute(insert(records), plan.inserts)
+    if plan.updates:
+        conn.execute(_update_content, plan.updates)
+    if plan.deletes:
+        conn.execute(_mark_deleted, plan.deletes)
+    if plan.touches:
+        conn.execute(_touch, plan.touches)
+    if plan.events:
+        conn.execute(insert(change_events), plan.events)
+    result = PageResult(
+        created=len(plan.inserts),
+        updated=len(plan.updates),
+        unchanged=plan.unchanged,
+        deleted=len(plan.deletes),
+    )
+    return result, plan.outcome
