@@ -155,3 +155,17 @@ def test_an_unreadable_file_is_a_problem(tmp_path: Path) -> None:
     """A missing file is a SpecError naming it, like any other problem."""
     with pytest.raises(SpecError, match="cannot read the file"):
         load_spec(tmp_path / "missing.yaml")
+
+
+def test_every_problem_of_one_mapping_is_reported() -> None:
+    """Two bad read rules and a bad custom_fields source of one resource are three problems,
+    each on its own line, not only the first."""
+    problems = problems_of(edit({
+        24: "      fist_name: first",
+        25: "      last_name: {path: last, transform: upper}\n    custom_fields: {frm: x}",
+    }))  # fmt: skip
+    assert [(p.line, p.path) for p in problems] == [
+        (24, "resources.contacts.read.fist_name"),
+        (25, "resources.contacts.read.last_name.transform"),
+        (26, "resources.contacts.custom_fields.frm"),
+    ]

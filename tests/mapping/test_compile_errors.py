@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from interlink.errors import ConfigError
-from interlink.mapping import compile_mapping
+from interlink.mapping import MappingConfigError, compile_mapping
 
 HUBSPOT_READ = {"remote_id": "id", "first_name": "properties.firstname"}
 
@@ -269,3 +269,28 @@ def test_where_prefix_is_the_callers() -> None:
             where="resources.people",
         )  # fmt: skip
     assert caught.value.where == "resources.people.read.x"
+
+
+def test_every_problem_of_a_declaration_is_reported_at_once() -> None:
+    """Read rules, custom fields and write rules are all checked: one MappingConfigError lists
+    each problem with its place; it is a ConfigError at the first one."""
+    with pytest.raises(MappingConfigError) as caught:
+        compile_mapping(
+            "crm.contact",
+            provider="acme",
+            resource="contacts",
+            read={"fist_name": "a", "title": {"path": "t", "transform": "nope"}},
+            custom_fields=[{"from": "x"}, {"from": "y", "keys": "("}],
+            write={"x": "nofield", "y": "first_name"},
+        )
+    error = caught.value
+    assert isinstance(error, ConfigError)
+    assert [p.where for p in error.problems] == [
+        "resources.contacts.read.fist_name",
+        "resources.contacts.read.title.transform",
+        "resources.contacts.read.remote_id",
+        "resources.contacts.custom_fields[1].keys",
+        "resources.contacts.write.x",
+    ]
+    assert error.where == "resources.contacts.read.fist_name"
+    assert str(error).count("\n") == 4

@@ -60,5 +60,6 @@ class Collector:
         try:
             return step()
         except ConfigError as exc:
-            self.add(exc.where, exc.problem)
+            for each in getattr(exc, "problems", (exc,)):  # a mapping reports all of its own
+                self.add(each.where, each.problem)
             return None

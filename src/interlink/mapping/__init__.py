@@ -20,6 +20,10 @@ record = contacts.read(payload, "conn-42")        # a dict with every crm.contac
 batch = contacts.read_batch(page, "conn-42")      # .records and .errors (MappingError each)
 contacts.validate(record)                         # -> Contact, optional
 contacts.write({"first_name": "Ada"})             # {"properties": {"firstname": "Ada"}}
+
+drift = contacts.drift_detector()                 # per (connection, resource)
+drift.observe(page)                               # raw records; cheap per record
+drift.take()                                      # [DriftFinding(kind, field, detail, count)]
 ```
 
 The declaration syntax and every transform are in docs/mapping.md.
@@ -31,12 +35,18 @@ from interlink._errors import MappingError
 from interlink.mapping._compile import compile_mapping
 from interlink.mapping._compiled import CompiledMapping, MappedBatch
 from interlink.mapping._dates import parse_datetime
+from interlink.mapping._drift import DriftDetector, DriftFinding, DriftKind
+from interlink.mapping._problems import MappingConfigError
 from interlink.mapping._transforms import TRANSFORMS
 
 __all__ = [
     "TRANSFORMS",
     "CompiledMapping",
+    "DriftDetector",
+    "DriftFinding",
+    "DriftKind",
     "MappedBatch",
+    "MappingConfigError",
     "MappingError",
     "compile_mapping",
     "parse_datetime",

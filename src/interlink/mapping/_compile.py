@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from interlink.mapping._compiled import CompiledMapping
+from interlink.mapping._problems import Problems
 from interlink.mapping._read import compile_read
 from interlink.mapping._write import compile_write
 from interlink.models import model_for
@@ -24,20 +25,37 @@ def compile_mapping(
 ) -> CompiledMapping:
     """Compile the mapping of one resource from plain data (what YAML gives).
 
-    Every problem is a `ConfigError` raised here, never at the first record,
+    Every problem is a `ConfigError` raised here, never at the first record
+    (several at once are a `MappingConfigError` listing each),
     naming its place: `where` prefixes it (default `resources.<resource>`), so
     a bad enum value reads `resources.contacts.read.lifecycle_stage.transform.enum.lead`.
     """
     at = f"resources.{resource}" if where is None else where
     unified = model_for(model, where=f"{at}.model")
-    read_function, read_source = compile_read(
-        read, custom_fields, model=model, provider=provider, resource=resource, where=at
+    problems = Problems()
+    compiled = problems.run(
+        lambda: compile_read(
+            read, custom_fields, model=model, provider=provider, resource=resource, where=at
+        )
     )
-    write_function, write_source = (
-        compile_write(write, model=model, provider=provider, resource=resource, where=at)
-        if write is not None
-        else (None, None)
-    )
+    written = None
+    if write is not None:
+        written = problems.run(
+            lambda: compile_write(
+                write, model=model, provider=provider, resource=resource, where=at
+            )
+        )
+    problems.raise_any()
+    assert compiled is not None
+    write_function, write_source = written or (None, None)
     return CompiledMapping(
-        unified, provider, resource, read_function, read_source, write_function, write_source
+        unified,
+        provider,
+        resource,
+        compiled.function,
+        compiled.source,
+        write_function,
+        write_source,
+        reads=compiled.reads,
+        objects=compiled.objects,
     )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 import pydantic
 
 from interlink._errors import MappingError
+from interlink.mapping._drift import DriftDetector
 from interlink.mapping._read import ReadFunction
 from interlink.mapping._transform import type_name
 from interlink.mapping._write import WriteFunction
@@ -44,6 +45,42 @@ class CompiledMapping:
     """The generated source of `read`, for debugging and for the curious."""
     _write: WriteFunction | None = None
     write_source: str | None = None
+    reads: tuple[tuple[str | int, ...], ...] = ()
+    """Every record path the read rules read (what drift detection expects)."""
+    objects: tuple[tuple[str | int, ...], ...] = ()
+    """The objects custom fields come from (profiled for drift too)."""
+    strict: bool = False
+    """True for a `strict_copy()`: `read` raises `MappingError` on schema drift."""
+
+    def drift_detector(self, profile: Mapping[str, str] | None = None) -> DriftDetector:
+        """A fresh detector for one (connection, resource); `profile` resumes a saved baseline."""
+        return DriftDetector(
+            self.reads,
+            objects=self.objects,
+            provider=self.provider,
+            resource=self.resource,
+            profile=profile,
+        )
+
+    def strict_copy(self) -> CompiledMapping:
+        """This mapping whose `read` refuses a drifting record with a `MappingError` naming
+        the field (strict mode: development and tests). One detector per copy: one per
+        connection."""
+        detector = self.drift_detector()
+        read = self.read
+
+        def strict_read(record: Any, connection_id: str) -> dict[str, Any]:
+            try:  # drift first: it names the vendor field, which a transform error would not
+                detector.check(record, connection_id=connection_id)
+            except MappingError as exc:
+                try:
+                    exc.remote_id = read(record, connection_id)["remote_id"]
+                except MappingError as failed:  # it still names the record, if it has an id
+                    exc.remote_id = failed.remote_id
+                raise
+            return read(record, connection_id)
+
+        return replace(self, read=strict_read, strict=True)
 
     @property
     def can_write(self) -> bool:

@@ -22,6 +22,7 @@ from typing import Any
 
 from interlink._errors import ConfigError
 from interlink.mapping._codegen import Emitter
+from interlink.mapping._problems import Problems
 from interlink.mapping._rules import Keys
 from interlink.models._registry import suggest
 from interlink.pagination import BodyPath, compile_path
@@ -83,9 +84,15 @@ def parse_custom_fields(
     if declaration is None:
         return ()
     paths = tuple(mapped)
-    if isinstance(declaration, list):
-        return tuple(_one(d, f"{where}[{i}]", paths) for i, d in enumerate(declaration))
-    return (_one(declaration, where, paths),)
+    if not isinstance(declaration, list):
+        return (_one(declaration, where, paths),)
+    problems = Problems()
+    found = [
+        problems.run(lambda d=d, i=i: _one(d, f"{where}[{i}]", paths))  # type: ignore[misc]
+        for i, d in enumerate(declaration)
+    ]
+    problems.raise_any()
+    return tuple(c for c in found if c is not None)
 
 
 def emit_custom_fields(emitter: Emitter, sources: tuple[CustomFields, ...], root: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from jmespath.exceptions import JMESPathError
@@ -20,43 +21,62 @@ from interlink.mapping._coerce import to_str
 from interlink.mapping._custom import emit_custom_fields, parse_custom_fields
 from interlink.mapping._enums import NO_DEFAULT
 from interlink.mapping._failure import failure, not_an_object
-from interlink.mapping._rules import Rule, parse_rule
+from interlink.mapping._problems import Problems
+from interlink.mapping._rules import Keys, Rule, parse_rule
 from interlink.mapping._transform import TransformError
 from interlink.models import PROVENANCE_FIELDS, RECORD_NAMESPACE, FieldShape, field_shapes
 from interlink.models._registry import suggest
 
-__all__ = ["ReadFunction", "compile_read"]
+__all__ = ["CompiledRead", "ReadFunction", "compile_read"]
 
 ReadFunction = Callable[[Any, str], dict[str, Any]]
 
 
-def _rules(declaration: Any, shapes: Mapping[str, FieldShape], where: str) -> list[Rule]:
+@dataclass(frozen=True, slots=True)
+class CompiledRead:
+    """The generated function, its source, and what it reads (for drift detection)."""
+
+    function: ReadFunction
+    source: str
+    reads: tuple[Keys, ...]
+    """Every record path a rule reads."""
+    objects: tuple[Keys, ...]
+    """The objects custom fields are taken from."""
+
+
+def _rule(target: Any, decl: Any, shapes: Mapping[str, FieldShape], where: str) -> Rule:
+    at = f"{where}.{target}"
+    top = [path for path in shapes if "." not in path and "[" not in path]
+    if target in PROVENANCE_FIELDS:
+        raise ConfigError(at, f"{target!r} is filled by Interlink, not mapped")
+    if target not in top:
+        mappable = [t for t in top if t not in PROVENANCE_FIELDS]
+        raise ConfigError(
+            at,
+            f"the model has no field {target!r}{suggest(str(target), mappable)}; "
+            f"expected one of: {', '.join(mappable)}",
+        )
+    rule = parse_rule(decl, where=at, label=target, direction="read", shapes=shapes)
+    enum = shapes[target].enum
+    if enum is not None and rule.default is not NO_DEFAULT and rule.default not in enum.__members__:
+        raise ConfigError(f"{at}.default", f"{rule.default!r} is not a {enum.__name__} value")
+    return rule
+
+
+def _rules(
+    declaration: Any, shapes: Mapping[str, FieldShape], where: str, problems: Problems
+) -> list[Rule]:
     if not isinstance(declaration, Mapping):
         raise ConfigError(where, "must be a mapping of unified field to rule")
-    top = [path for path in shapes if "." not in path and "[" not in path]
     rules = []
     for target, decl in declaration.items():
-        at = f"{where}.{target}"
-        if target in PROVENANCE_FIELDS:
-            raise ConfigError(at, f"{target!r} is filled by Interlink, not mapped")
-        if target not in top:
-            mappable = [t for t in top if t not in PROVENANCE_FIELDS]
-            raise ConfigError(
-                at,
-                f"the model has no field {target!r}{suggest(str(target), mappable)}; "
-                f"expected one of: {', '.join(mappable)}",
-            )
-        rule = parse_rule(decl, where=at, label=target, direction="read", shapes=shapes)
-        enum = shapes[target].enum
-        if (
-            enum is not None
-            and rule.default is not NO_DEFAULT
-            and rule.default not in enum.__members__
-        ):
-            raise ConfigError(f"{at}.default", f"{rule.default!r} is not a {enum.__name__} value")
-        rules.append(rule)
+        rule = problems.run(lambda t=target, d=decl: _rule(t, d, shapes, where))  # type: ignore[misc]
+        if rule is not None:
+            rules.append(rule)
     if "remote_id" not in declaration:
-        raise ConfigError(f"{where}.remote_id", "is required: the path of the vendor's id")
+        problems.found.append(
+            ConfigError(f"{where}.remote_id", "is required: the path of the vendor's id")
+        )
     rules.sort(key=lambda r: r.label != "remote_id")  # first, so every error can name the record
     return rules
 
@@ -69,15 +89,17 @@ def compile_read(
     provider: str,
     resource: str,
     where: str,
-) -> tuple[ReadFunction, str]:
-    """Compile `read:` and `custom_fields:`; returns the function and its generated source."""
+) -> CompiledRead:
+    """Compile `read:` and `custom_fields:`, reporting every problem of both at once."""
     shapes = field_shapes(model)
-    rules = _rules(declaration, shapes, f"{where}.read")
-    customs = parse_custom_fields(
-        custom_fields,
-        where=f"{where}.custom_fields",
-        mapped=[keys for rule in rules for keys in rule.reads()],
+    problems = Problems()
+    rules = problems.run(lambda: _rules(declaration, shapes, f"{where}.read", problems)) or []
+    reads = tuple(keys for rule in rules for keys in rule.reads())
+    customs = problems.run(
+        lambda: parse_custom_fields(custom_fields, where=f"{where}.custom_fields", mapped=reads)
     )
+    problems.raise_any()
+    assert customs is not None
     em = Emitter()
     em.namespace.update(
         _TransformError=TransformError,
@@ -127,4 +149,4 @@ def compile_read(
             out.append(f"{path!r}: {em.literal(shape.empty)}")
     em.line("return {" + ", ".join(out) + "}")
     function, source = em.function("read", "rec, connection_id")
-    return function, source
+    return CompiledRead(function, source, reads, tuple(c.source.keys for c in customs))

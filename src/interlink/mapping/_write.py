@@ -17,6 +17,7 @@ from jmespath.exceptions import JMESPathError
 from interlink._errors import ConfigError
 from interlink.mapping._codegen import Emitter
 from interlink.mapping._failure import failure
+from interlink.mapping._problems import Problems
 from interlink.mapping._rules import Keys, Rule, parse_rule
 from interlink.mapping._transform import TransformError
 from interlink.models import FieldShape, field_shapes
@@ -64,22 +65,34 @@ def _rules(
     if not isinstance(declaration, Mapping):
         raise ConfigError(where, "must be a mapping of vendor body path to rule")
     out: list[tuple[Keys, Rule]] = []
+    problems = Problems()
     for target, decl in declaration.items():
-        at = f"{where}.{target}"
-        keys = compile_path(str(target), where=at).keys
-        if not keys or any(isinstance(k, int) for k in keys):
-            raise ConfigError(at, "a write target is a dotted path of object keys, without indexes")
-        enum = _source_enum(decl, shapes)
-        rule = parse_rule(
-            decl, where=at, label=str(target), direction="write", shapes=None, enum=enum
-        )
-        _check_reads(rule, shapes)
-        for other, _ in out:
-            shorter, longer = sorted((keys, other), key=len)
-            if longer[: len(shorter)] == shorter:
-                raise ConfigError(at, f"clashes with another target: {'.'.join(map(str, other))}")
-        out.append((keys, rule))
+        found = problems.run(lambda t=target, d=decl: _target(t, d, shapes, where, out))  # type: ignore[misc]
+        if found is not None:
+            out.append(found)
+    problems.raise_any()
     return out
+
+
+def _target(
+    target: Any,
+    decl: Any,
+    shapes: Mapping[str, FieldShape],
+    where: str,
+    earlier: list[tuple[Keys, Rule]],
+) -> tuple[Keys, Rule]:
+    at = f"{where}.{target}"
+    keys = compile_path(str(target), where=at).keys
+    if not keys or any(isinstance(k, int) for k in keys):
+        raise ConfigError(at, "a write target is a dotted path of object keys, without indexes")
+    enum = _source_enum(decl, shapes)
+    rule = parse_rule(decl, where=at, label=str(target), direction="write", shapes=None, enum=enum)
+    _check_reads(rule, shapes)
+    for other, _ in earlier:
+        shorter, longer = sorted((keys, other), key=len)
+        if longer[: len(shorter)] == shorter:
+            raise ConfigError(at, f"clashes with another target: {'.'.join(map(str, other))}")
+    return keys, rule
 
 
 def compile_write(
