@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 
 from interlink._clock import Clock, SystemClock
 from interlink._errors import ConfigError
@@ -39,6 +40,15 @@ def _variables(spec: ConnectorSpec, given: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
+def _strict(spec: ConnectorSpec) -> ConnectorSpec:
+    """The spec with each resource's mapping refusing drift (one detector per connection)."""
+    resources = {
+        name: replace(resource, mapping=resource.mapping.strict_copy())
+        for name, resource in spec.resources.items()
+    }
+    return replace(spec, resources=resources)
+
+
 def connect(
     provider: str | ConnectorSpec,
     *,
@@ -51,6 +61,7 @@ def connect(
     registry: ConnectorRegistry | None = None,
     clock: Clock | None = None,
     on_tokens_rotated: TokensRotated | None = None,
+    strict: bool = False,
 ) -> Connection:
     """A `Connection` to `provider` (a name in `registry`, default built-ins + user folders).
 
@@ -59,12 +70,17 @@ def connect(
     is derived from the provider and a hash of the credential. `transport`
     defaults to aiohttp; pass an `ASGITransport` to talk to a simulator.
     Nothing is sent until the first call. Bad input is a `ConfigError`.
+    `strict=True` (development and tests) makes a record that drifts from its
+    mapping and from the first record read (a new field, a missing one, a
+    changed type) a `MappingError` naming the field; the default is permissive.
     """
     spec = (
         provider
         if isinstance(provider, ConnectorSpec)
         else (registry or ConnectorRegistry.default()).get(provider)
     )
+    if strict:
+        spec = _strict(spec)
     method_name = auth_method or spec.default_auth
     method = spec.auth_methods.get(method_name)
     if method is None:
