@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import structlog
 
 from interlink._errors import VaultError
-from interlink.store._types import EncryptedCredential
+from interlink.store import EncryptedCredential
 from interlink.vault._keys import Key
 from interlink.vault._seal import credential_context, open_blob, seal_blob
 

@@ -15,7 +15,7 @@ import orjson
 import structlog
 
 from interlink._errors import VaultError
-from interlink.store._types import EncryptedCredential
+from interlink.store import EncryptedCredential
 from interlink.vault._keys import Key, Keyring
 from interlink.vault._rotation import RotationReport, rotate
 from interlink.vault._seal import blob_key_id, credential_context, open_blob, seal_blob

@@ -1,0 +1,170 @@
+"""Key rotation: everything re-sealed, readers unaffected, concurrent writes kept."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pytest
+from tests.vault.conftest import add_connection
+
+from interlink.store import EncryptedCredential, Store
+from interlink.vault import FileKeySource, Key, Vault, VaultError
+
+
+def _vault_with(store: Store, key_file: Path, count: int) -> Vault:
+    vault = Vault(store, FileKeySource(key_file))
+    for i in range(count):
+        add_connection(store, f"conn_{i:03d}")
+        vault.put(f"conn_{i:03d}", {"token": f"token-{i}"})
+    return vault
+
+
+def test_rotation_reencrypts_everything_under_the_new_key(store: Store, key_file: Path) -> None:
+    """After rotate(), every credential is sealed with the new key and still opens."""
+    vault = _vault_with(store, key_file, 12)
+    old_id = vault.keyring.current.id
+    new = Key.generate()
+    report = vault.rotate(new)
+    assert report.previous_key_id == old_id
+    assert report.current_key_id == new.id
+    assert (report.reencrypted, report.already_current, report.changed_meanwhile) == (12, 0, 0)
+    assert report.by_key == {new.id: 12}
+    assert report.complete
+    assert report.retired_key_ids == (old_id,)
+    assert {row.key_id for row in store.list_credentials()} == {new.id}
+    fresh = Vault(store, FileKeySource(key_file))
+    assert [fresh.get(f"conn_{i:03d}") for i in range(12)] == [
+        {"token": f"token-{i}"} for i in range(12)
+    ]
+
+
+def test_the_key_file_is_saved_before_any_blob_changes(sqlite_store: Store, key_file: Path) -> None:
+    """If re-encryption breaks off, the key file already holds both keys: nothing is unreadable."""
+    vault = _vault_with(sqlite_store, key_file, 3)
+    old_id = vault.keyring.current.id
+
+    class BrokenError(Exception):
+        pass
+
+    def fail(*args: object, **kwargs: object) -> int:
+        raise BrokenError
+
+    original = sqlite_store.replace_credentials
+    sqlite_store.replace_credentials = fail  # type: ignore[method-assign]
+    new = Key.generate()
+    with pytest.raises(BrokenError):
+        vault.rotate(new)
+    sqlite_store.replace_credentials = original  # type: ignore[method-assign]
+    ring = FileKeySource(key_file).load()
+    assert ring is not None
+    assert ring.ids == (new.id, old_id)
+    assert Vault(sqlite_store, FileKeySource(key_file)).get("conn_001") == {"token": "token-1"}
+    report = vault.rotate()  # run again: finishes the pass under the same new key
+    assert report.reencrypted == 3
+    assert report.by_key == {new.id: 3}
+
+
+class _Interleaved:
+    """The real store, with a hook run between the rotation's read and its swap."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.between: list[object] = []
+        self.hook: object = None
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.store, name)
+
+    def replace_credentials(
+        self, rows: Sequence[EncryptedCredential], *, expected_key_ids: Mapping[str, str]
+    ) -> int:
+        if callable(self.hook):
+            self.hook()
+            self.hook = None
+        return self.store.replace_credentials(rows, expected_key_ids=expected_key_ids)
+
+
+def test_readers_keep_working_mid_rotation(sqlite_store: Store, key_file: Path) -> None:
+    """Between the new key's save and the re-encryption, another process opens old blobs."""
+    _vault_with(sqlite_store, key_file, 4)
+    reader = Vault(sqlite_store, FileKeySource(key_file))  # loaded before the rotation
+    wrapped = _Interleaved(sqlite_store)
+    seen: list[dict[str, str]] = []
+    wrapped.hook = lambda: seen.extend(
+        Vault(sqlite_store, FileKeySource(key_file)).get(f"conn_{i:03d}") for i in range(4)
+    )
+    rotator = Vault(wrapped, FileKeySource(key_file))  # type: ignore[arg-type]
+    rotator.rotate(Key.generate())
+    assert seen == [{"token": f"token-{i}"} for i in range(4)]
+    # A reader holding the pre-rotation keyring meets the new key id and reloads.
+    assert reader.get("conn_002") == {"token": "token-2"}
+    assert reader.keyring.current.id == rotator.keyring.current.id
+
+
+def test_a_concurrent_put_during_rotation_is_kept(sqlite_store: Store, key_file: Path) -> None:
+    """A credential written between the rotation's read and its swap is not overwritten."""
+    _vault_with(sqlite_store, key_file, 3)
+    writer = Vault(sqlite_store, FileKeySource(key_file))  # another process, loaded before
+    wrapped = _Interleaved(sqlite_store)
+    wrapped.hook = lambda: writer.put("conn_001", {"token": "refreshed-during-rotation"})
+    report = Vault(wrapped, FileKeySource(key_file)).rotate(Key.generate())  # type: ignore[arg-type]
+    assert report.changed_meanwhile == 1
+    assert report.reencrypted == 2
+    assert report.complete
+    fresh = Vault(sqlite_store, FileKeySource(key_file))
+    assert fresh.get("conn_001") == {"token": "refreshed-during-rotation"}
+    assert fresh.get("conn_002") == {"token": "token-2"}
+
+
+def test_drop_retired_only_after_a_complete_pass(sqlite_store: Store, key_file: Path) -> None:
+    """Retired keys are dropped when nothing needs them, and kept while something does."""
+    vault = _vault_with(sqlite_store, key_file, 2)
+    old_ring = vault.keyring
+    report = vault.rotate(Key.generate(), drop_retired=True)
+    assert report.dropped_key_ids == old_ring.ids
+    ring = FileKeySource(key_file).load()
+    assert ring is not None
+    assert ring.retired == ()
+    assert vault.get("conn_000") == {"token": "token-0"}
+
+
+def test_drop_retired_refused_while_a_blob_needs_a_retired_key(
+    sqlite_store: Store, key_file: Path
+) -> None:
+    """A credential no key opens is left untouched and the retired keys are kept."""
+    vault = _vault_with(sqlite_store, key_file, 2)
+    other_key = FileKeySource(key_file.with_name("other.key"))
+    other_key.create()
+    stray = Vault(sqlite_store, other_key)
+    add_connection(sqlite_store, "conn_stray")
+    stray.put("conn_stray", {"token": "sealed-elsewhere"})
+    stray_row = sqlite_store.get_credential("conn_stray")
+    report = vault.rotate(Key.generate(), drop_retired=True)
+    assert report.unreadable == ("conn_stray",)
+    assert report.drop_refused is not None
+    assert "kept" in report.drop_refused
+    assert not report.complete
+    assert len(report.retired_key_ids) == 1
+    assert sqlite_store.get_credential("conn_stray") == stray_row
+
+
+def test_env_keys_cannot_be_rotated_in_place(sqlite_store: Store) -> None:
+    """With INTERLINK_SECRET_KEY, adding a key is refused before any blob changes."""
+    from interlink.vault import EnvKeySource
+
+    old, new = Key.generate(), Key.generate()
+    add_connection(sqlite_store, "conn_a")
+    Vault(sqlite_store, EnvKeySource({"INTERLINK_SECRET_KEY": old.to_text()})).put(
+        "conn_a", {"token": "t"}
+    )
+    before = sqlite_store.list_credentials()
+    with pytest.raises(VaultError, match="INTERLINK_SECRET_KEY_RETIRED"):
+        Vault(sqlite_store, EnvKeySource({"INTERLINK_SECRET_KEY": old.to_text()})).rotate(new)
+    assert sqlite_store.list_credentials() == before
+    # The operator's way: new key current, old retired, then re-encrypt in place.
+    environ = {"INTERLINK_SECRET_KEY": new.to_text(), "INTERLINK_SECRET_KEY_RETIRED": old.to_text()}
+    report = Vault(sqlite_store, EnvKeySource(environ)).rotate()
+    assert report.previous_key_id is None
+    assert report.by_key == {new.id: 1}
+    assert report.reencrypted == 1
