@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from urllib.parse import quote
 
 import pytest
@@ -153,8 +154,13 @@ async def test_create_get_update_delete_round_trip(connection: interlink.Connect
 
 
 async def test_accounts_are_written_too(connection: interlink.Connection) -> None:
-    """An account is created from crm.company fields and updated."""
-    values = {"name": "Analytical Engines", "number_of_employees": 12}
+    """An account is created from crm.company fields and updated; its Decimal revenue is sent
+    as an exact JSON number and reads back equal."""
+    values = {
+        "name": "Analytical Engines",
+        "number_of_employees": 12,
+        "annual_revenue": Decimal("1250000.25"),
+    }
     await company_writes(connection, "accounts", values, {"industry": "Computing"})
 
 
@@ -210,3 +216,15 @@ async def test_passthrough_reaches_paths_under_the_api_version_only(
     with pytest.raises(ConfigError, match=r"passthrough\.path"):
         await connection.request("POST", "/services/oauth2/token")
     assert salesforce.counters.total_requests == 1
+
+
+async def test_passthrough_writes_a_decimal_exactly(connection: interlink.Connection) -> None:
+    """A raw PATCH whose JSON body holds a Decimal reaches Salesforce as an exact number."""
+    account = await connection.create("accounts", {"name": "Difference Engines"})
+    await connection.request(
+        "PATCH",
+        f"/sobjects/Account/{account.remote_id}",
+        json={"AnnualRevenue": Decimal("98765.43")},
+    )
+    read = await connection.get("accounts", account.remote_id)
+    assert read.annual_revenue == Decimal("98765.43")  # type: ignore[attr-defined]

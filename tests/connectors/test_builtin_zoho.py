@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from decimal import Decimal
 
 import pytest
 from tests.connectors._crmkit import (
@@ -163,8 +164,13 @@ async def test_create_get_update_delete_round_trip(connection: interlink.Connect
 
 
 async def test_accounts_are_written_too(connection: interlink.Connection) -> None:
-    """An account is created from crm.company fields and updated."""
-    values = {"name": "Analytical Engines", "number_of_employees": 12}
+    """An account is created from crm.company fields and updated; its Decimal revenue is sent
+    as an exact JSON number and reads back equal."""
+    values = {
+        "name": "Analytical Engines",
+        "number_of_employees": 12,
+        "annual_revenue": Decimal("1250000.25"),
+    }
     await company_writes(connection, "accounts", values, {"industry": "ERP"})
 
 

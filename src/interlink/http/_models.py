@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal
 from urllib.parse import urlencode, urlsplit
 
@@ -17,7 +18,7 @@ import orjson
 from interlink._redact import redact_url
 from interlink._types import JSON, HeaderMap
 
-__all__ = ["Request", "Response"]
+__all__ = ["Request", "Response", "encode_json"]
 
 Purpose = Literal["api", "auth"]
 
@@ -62,7 +63,7 @@ class Request:
         if json is not None:
             if content is not None:
                 raise ValueError("Request.build: give either json= or content=, not both")
-            content = orjson.dumps(json)
+            content = encode_json(json)
             hdrs.setdefault("Content-Type", "application/json")
         str_params = {k: _param(v) for k, v in (params or {}).items() if v is not None}
         return cls(
@@ -149,7 +150,34 @@ _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 def _param(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return _decimal_text(value)
     return str(value)
+
+
+def _decimal_text(value: Decimal) -> str:
+    # Positional notation, every digit kept: str() would write 1E+2, which vendors refuse.
+    if not value.is_finite():
+        raise ValueError(f"a Decimal {value} has no JSON or query form: amounts must be finite")
+    return format(value, "f")
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, Decimal):
+        return orjson.Fragment(_decimal_text(value).encode())
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def encode_json(data: JSON) -> bytes:
+    """`data` as JSON bytes; a `Decimal` is an exact JSON number (`12.50`, never a float).
+
+    Raises `ValueError` naming the problem for what JSON cannot carry (NaN, an object).
+    """
+    try:
+        return orjson.dumps(data, default=_json_default)
+    except orjson.JSONEncodeError as exc:
+        cause = exc.__cause__
+        raise ValueError(f"request body is not JSON: {cause or exc}") from None
 
 
 @dataclass(frozen=True, slots=True)

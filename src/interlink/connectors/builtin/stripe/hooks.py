@@ -17,12 +17,13 @@ Two things a spec's data cannot say about Stripe:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-import orjson
 
 from interlink._types import JSON
 from interlink.connectors import HookCall
@@ -53,6 +54,8 @@ def form_pairs(value: Any, prefix: str = "") -> list[tuple[str, str]]:
         return [(prefix, "")]
     if isinstance(value, bool):
         return [(prefix, "true" if value else "false")]
+    if isinstance(value, Decimal):  # exact digits, never 1E+2
+        return [(prefix, format(value, "f"))]
     return [(prefix, str(value))]
 
 
@@ -61,7 +64,7 @@ def form_body(call: HookCall) -> Request:
     request = call.request
     if request.content is None:
         return request
-    body = orjson.loads(request.content)
+    body = json.loads(request.content, parse_float=Decimal)  # 12.50 stays 12.50, not a float
     headers = {k: v for k, v in request.headers.items() if k.lower() != "content-type"}
     headers["Content-Type"] = FORM
     content = urlencode(form_pairs(body)).encode()
