@@ -24,7 +24,6 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-
 from interlink._types import JSON
 from interlink.connectors import HookCall
 from interlink.connectors._answers import RecordsCall
