@@ -30,8 +30,11 @@ class Store(AccountsMixin, RecordsMixin, RunsMixin, JournalMixin, StoreBase):
     methods on worker threads.
     """
 
-    def __init__(self, url: URL, *, schema: str | None = None, clock: Clock | None = None) -> None:
-        super().__init__(build_engine(url, schema=schema), clock=clock)
+    def __init__(
+        self, url: str | URL, *, schema: str | None = None, clock: Clock | None = None
+    ) -> None:
+        parsed = parse_url(url) if isinstance(url, str) else url
+        super().__init__(build_engine(parsed, schema=schema), clock=clock)
         self._schema = schema
 
     def __repr__(self) -> str:
@@ -88,7 +91,7 @@ def open_store(
     on migrate), as the tests do. A bad URL, an unreachable server or a
     database newer than this code raise StoreError naming the redacted URL.
     """
-    store = Store(parse_url(url), schema=schema, clock=clock)
+    store = Store(url, schema=schema, clock=clock)
     try:
         store.ping()
         if migrate:
