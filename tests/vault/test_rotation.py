@@ -9,7 +9,7 @@ import pytest
 from tests.vault.conftest import add_connection
 
 from interlink.store import EncryptedCredential, Store
-from interlink.vault import FileKeySource, Key, Vault, VaultError
+from interlink.vault import EnvKeySource, FileKeySource, Key, Vault, VaultError
 
 
 def _vault_with(store: Store, key_file: Path, count: int) -> Vault:
@@ -151,8 +151,6 @@ def test_drop_retired_refused_while_a_blob_needs_a_retired_key(
 
 def test_env_keys_cannot_be_rotated_in_place(sqlite_store: Store) -> None:
     """With INTERLINK_SECRET_KEY, adding a key is refused before any blob changes."""
-    from interlink.vault import EnvKeySource
-
     old, new = Key.generate(), Key.generate()
     add_connection(sqlite_store, "conn_a")
     Vault(sqlite_store, EnvKeySource({"INTERLINK_SECRET_KEY": old.to_text()})).put(

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import typer
 
+from interlink.cli._vault import vault
+
 app = typer.Typer(
     name="interlink",
     help="Interlink: many third-party REST APIs behaving like one.",
     no_args_is_help=True,
     add_completion=False,
 )
+app.add_typer(vault, name="vault")
 
 
 @app.command()
