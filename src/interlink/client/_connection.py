@@ -15,13 +15,14 @@ there instead and the listing goes on. It is never dropped or nulled silently.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from interlink._errors import ConfigError, FatalError, MappingError
 from interlink._pipeline import Pipeline
+from interlink._types import JSON
 from interlink.client._requests import build_request, unwrap
 from interlink.connectors import ConnectorSpec, RenderContext, ResourceSpec, check_raw_path
 from interlink.connectors._answers import RecordsCall
@@ -43,8 +44,8 @@ class MappedPage:
     """One page of a listing, mapped: what a sync commits in one transaction.
 
     `received` counts the vendor's records on the page (before a records hook
-    and the mapping); `records` are those that mapped, `errors` those that did
-    not. `next_request` is None on the last page. `resumable` is False when
+    and the mapping); `raw` are the records the mapping was given (after the
+    hook); `records` are those that mapped, `errors` those that did not. `next_request` is None on the last page. `resumable` is False when
     the listing cannot continue from `next_request` alone (a records hook kept
     state across pages): restart it instead.
     """
@@ -55,6 +56,7 @@ class MappedPage:
     received: int
     next_request: Request | None
     resumable: bool = True
+    raw: Sequence[JSON] = ()
 
 
 class Connection:
@@ -189,7 +191,13 @@ class Connection:
                     on_error(exc)
                     errors.append(exc)
             yield MappedPage(
-                mapped, errors, page.number, len(page.records), page.next_request, not state
+                mapped,
+                errors,
+                page.number,
+                len(page.records),
+                page.next_request,
+                not state,
+                records,
             )
 
     async def list(

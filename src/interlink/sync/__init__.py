@@ -1,15 +1,45 @@
 """Incremental sync: each (connection, resource) copied into the store, resumable from checkpoints.
 
 ```python
-engine = SyncEngine(store, StoreConnections(store, vault, registry, state, transport))
+from interlink.store import AsyncStore, open_store
+from interlink.sync import StoreConnections, SyncEngine, SyncJob
+from interlink.vault import Vault, default_key_source
+
+store = AsyncStore(open_store("sqlite:///interlink.db"))
+vault = Vault(store.store, default_key_source())
+engine = SyncEngine(store, StoreConnections(store, vault))
 run = await engine.run(SyncJob(connection_id, "contacts"))
-print(run.outcome, run.stats.created, run.stats.updated)
+print(run.outcome, run.stats.created, run.stats.updated, run.stats.deleted)
 ```
+
+docs/sync.md describes the guarantees: checkpoints committed with each page,
+resume after a crash, the lookback window, deletions, deferred runs, stats.
 """
 
 from __future__ import annotations
 
+from interlink.sync._checkpoint import Mode, Phase, ResumePoint
+from interlink.sync._connections import ConnectionSource, Credentials, StoreConnections
+from interlink.sync._engine import SyncEngine
+from interlink.sync._hashing import content_hash, prepare
 from interlink.sync._job import SyncJob
+from interlink.sync._observer import SyncObserver
 from interlink.sync._runner import EmbeddedRunner, JobEngine, JobFailure, Runner
 
-__all__ = ["EmbeddedRunner", "JobEngine", "JobFailure", "Runner", "SyncJob"]
+__all__ = [
+    "ConnectionSource",
+    "Credentials",
+    "EmbeddedRunner",
+    "JobEngine",
+    "JobFailure",
+    "Mode",
+    "Phase",
+    "ResumePoint",
+    "Runner",
+    "StoreConnections",
+    "SyncEngine",
+    "SyncJob",
+    "SyncObserver",
+    "content_hash",
+    "prepare",
+]
