@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from tests.connectors._simkit import builtin_spec, fetch_json, open_builtin, running
@@ -118,7 +119,25 @@ async def test_invoices_map_status_customer_and_dates(connection: interlink.Conn
     assert invoice.number == invoice.remote_data["number"]
     assert invoice.issue_date is not None
     assert invoice.line_items[0].name == invoice.remote_data["lines"]["data"][0]["description"]
-    assert invoice.custom_fields["total"] == invoice.remote_data["total"]  # minor units
+    assert "total" not in invoice.custom_fields
+
+
+async def test_invoice_amounts_are_major_units_of_their_currency(
+    connection: interlink.Connection,
+) -> None:
+    """Stripe's cents become exact Decimals in major units (1999 usd is 19.99); the balance
+    is what remains to pay; a null tax stays null."""
+    invoices = [i async for i in connection.list("accounting.invoice")]
+    currencies = set()
+    for invoice in invoices:
+        raw = invoice.remote_data
+        assert raw["currency"] in ("usd", "eur", "gbp")  # two decimals each (ISO 4217)
+        currencies.add(raw["currency"])
+        assert invoice.total_amount == Decimal(raw["total"]) / 100
+        assert invoice.subtotal_amount == Decimal(raw["subtotal"]) / 100
+        assert invoice.balance == Decimal(raw["amount_remaining"]) / 100
+        assert invoice.total_tax is None
+    assert len(currencies) > 1
 
 
 async def test_incremental_listing_reads_the_events_api_newest_state_once(

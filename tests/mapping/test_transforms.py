@@ -35,6 +35,7 @@ CASES: list[tuple[Any, Any, Any]] = [
     ("float", "2.5", 2.5),
     ("float", 2, 2.0),
     ("decimal", "19.99", Decimal("19.99")),
+    ("minor_units", [1999, "jpy"], Decimal("1999")),  # more in test_money.py
     ("decimal", 0.1, Decimal("0.1")),
     ("bool", "yes", True),
     ("bool", "FALSE", False),

@@ -16,6 +16,7 @@ from interlink.mapping._coerce import COERCIONS
 from interlink.mapping._contact_points import CONTACT_POINTS
 from interlink.mapping._dates import DATES
 from interlink.mapping._enums import NO_DEFAULT, enum_transform
+from interlink.mapping._money import MONEY
 from interlink.mapping._text import TEXT
 from interlink.mapping._transform import Context, Factory, Transform
 from interlink.models._registry import suggest
@@ -23,7 +24,7 @@ from interlink.models._registry import suggest
 __all__ = ["TRANSFORMS", "compile_transforms"]
 
 TRANSFORMS: Mapping[str, Factory] = MappingProxyType(
-    {**COERCIONS, **DATES, **TEXT, **CONTACT_POINTS}
+    {**COERCIONS, **DATES, **TEXT, **CONTACT_POINTS, **MONEY}
 )
 """Every named transform (besides `enum`) by name."""
 
