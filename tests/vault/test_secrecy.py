@@ -13,7 +13,9 @@ from __future__ import annotations
 import base64
 import logging
 import secrets
+import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import psycopg
@@ -157,13 +159,12 @@ def test_no_credential_is_readable_in_sqlite_logs_or_errors(
     for path in (database, wal, tmp_path / "interlink.db-shm"):
         if path.exists():
             _assert_nowhere(str(path), path.read_bytes())
-    with sqlite_store._engine.connect() as conn:  # every row of every table, as stored
-        from sqlalchemy import text
-
-        tables = conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))
-        for (table,) in list(tables):
-            for stored in conn.execute(text(f'SELECT * FROM "{table}"')):
-                _assert_nowhere(f"table {table}", repr(tuple(stored)).encode())
+    with closing(sqlite3.connect(database)) as conn:  # every row of every table, as stored
+        tables = conn.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
+        assert ("credentials",) in tables
+        for (table,) in tables:
+            for stored in conn.execute(f'SELECT * FROM "{table}"'):
+                _assert_nowhere(f"table {table}", repr(stored).encode())
     sqlite_store.close()  # checkpoint the WAL into the file, then look again
     _assert_nowhere(str(database), database.read_bytes())
 

@@ -195,3 +195,13 @@ def test_default_source_prefers_the_environment(tmp_path: Path) -> None:
     file_source = default_key_source(key_file, {})
     assert isinstance(file_source, FileKeySource)
     assert file_source.path == key_file
+
+
+def test_default_key_file_matches_the_settings_default() -> None:
+    """Without arguments the key file is the settings' default, ./.interlink/secret.key."""
+    from interlink.settings import Settings
+    from interlink.vault import DEFAULT_KEY_FILE
+
+    source = default_key_source(environ={})
+    assert isinstance(source, FileKeySource)
+    assert source.path == DEFAULT_KEY_FILE == Settings.model_fields["key_file"].default

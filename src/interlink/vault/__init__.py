@@ -22,6 +22,7 @@ from interlink.vault._keys import KEY_BYTES, Key, Keyring, key_id_of
 from interlink.vault._rotation import RotationReport
 from interlink.vault._seal import BLOB_VERSION, blob_key_id, open_blob, seal_blob
 from interlink.vault._sources import (
+    DEFAULT_KEY_FILE,
     KEYRING_FORMAT,
     RETIRED_KEYS_ENV,
     SECRET_KEY_ENV,
@@ -35,6 +36,7 @@ from interlink.vault._vault import CredentialStore, Vault, VaultCipher
 
 __all__ = [
     "BLOB_VERSION",
+    "DEFAULT_KEY_FILE",
     "KEYRING_FORMAT",
     "KEY_BYTES",
     "RETIRED_KEYS_ENV",

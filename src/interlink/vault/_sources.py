@@ -30,6 +30,7 @@ from interlink.vault._backends import EnvSecret, FileSecret, SecretBackend
 from interlink.vault._keys import Key, Keyring
 
 __all__ = [
+    "DEFAULT_KEY_FILE",
     "KEYRING_FORMAT",
     "RETIRED_KEYS_ENV",
     "SECRET_KEY_ENV",
@@ -41,6 +42,7 @@ __all__ = [
 ]
 
 KEYRING_FORMAT = "interlink-keyring/1"
+DEFAULT_KEY_FILE = Path(".interlink/secret.key")
 SECRET_KEY_ENV = "INTERLINK_SECRET_KEY"
 RETIRED_KEYS_ENV = "INTERLINK_SECRET_KEY_RETIRED"
 
@@ -196,9 +198,10 @@ class EnvKeySource:
 
 
 def default_key_source(
-    key_file: str | os.PathLike[str], environ: Mapping[str, str] | None = None
+    key_file: str | os.PathLike[str] = DEFAULT_KEY_FILE, environ: Mapping[str, str] | None = None
 ) -> KeySource:
-    """INTERLINK_SECRET_KEY when it is set, else the key file."""
+    """INTERLINK_SECRET_KEY when it is set, else the key file (the `key_file` setting,
+    `./.interlink/secret.key` by default)."""
     env = os.environ if environ is None else environ
     if env.get(SECRET_KEY_ENV):
         return EnvKeySource(env)
