@@ -8,6 +8,7 @@ connection cascade with it; the audit log outlives what it describes.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     ForeignKey,
@@ -40,6 +41,7 @@ __all__ = [
     "sync_state",
     "tenants",
     "webhook_inbox",
+    "webhook_versions",
 ]
 
 # Constraint names are deterministic so that later migrations can alter them.
@@ -246,9 +248,27 @@ webhook_inbox = Table(
     Column("error", Text, nullable=True),
     Column("received_at", UTCDateTime, nullable=False),
     Column("processed_at", UTCDateTime, nullable=True),
+    # Migration 0002: when a pending event may next be tried (a retry's backoff, a claim's lease).
+    Column("next_attempt_at", UTCDateTime, nullable=True),
     # A vendor's redelivery of one event is recognised by its own id.
     UniqueConstraint("provider", "event_id"),
     Index(None, "status", "received_at"),
+    Index(None, "status", "next_attempt_at"),
+)
+
+# Migration 0002: per record, the vendor time (and sequence) of the newest webhook event
+# applied, so an older event arriving later does not overwrite a newer state.
+webhook_versions = Table(
+    "webhook_versions",
+    metadata,
+    _connection_fk(),
+    Column("resource", String(100), nullable=False),
+    Column("remote_id", String(255), nullable=False),
+    Column("occurred_at", UTCDateTime, nullable=False),
+    Column("sequence", BigInteger, nullable=True),
+    Column("event_id", String(255), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("connection_id", "resource", "remote_id"),
 )
 
 dead_letters = Table(
