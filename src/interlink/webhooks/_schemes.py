@@ -34,6 +34,9 @@ SCHEMES: Mapping[str, Callable[..., SignatureScheme]] = {
     "shopify": lambda **kw: HmacSignature(
         "X-Shopify-Hmac-Sha256", encoding="base64", name="shopify", **kw
     ),
+    "github_sha256": lambda **kw: HmacSignature(
+        "X-Hub-Signature-256", prefix="sha256=", name="github_sha256", **kw
+    ),
     "github": lambda **kw: HmacSignature(
         "X-Hub-Signature-256", prefix="sha256=", name="github", **kw
     ),

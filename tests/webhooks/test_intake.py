@@ -1,0 +1,220 @@
+"""The intake: persist then acknowledge, once per event, and every bad delivery refused cleanly."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+import pytest
+from tests.webhooks.conftest import Wired
+
+from interlink._clock import FakeClock
+from interlink.simulators.hubspot import HubSpotSimulator
+from interlink.store import ConnectionRow, Store
+
+
+def _event(n: int, object_id: int = 1001, kind: str = "contact.propertyChange",
+           at_ms: int = 1_700_000_000_000) -> dict[str, Any]:  # fmt: skip
+    return {"eventId": n, "subscriptionId": 1, "portalId": 62515, "appId": 1,
+            "occurredAt": at_ms, "subscriptionType": kind, "attemptNumber": 0,
+            "objectId": object_id, "changeSource": "API"}  # fmt: skip
+
+
+def _signed(sim: HubSpotSimulator, url: str, body: bytes) -> dict[str, str]:
+    """Headers as the HubSpot simulator signs a delivery to `url` now."""
+    return sim.webhooks.format.sign("POST", url, body, sim.clock.time())
+
+
+async def _post(
+    wired: Wired,
+    sim: HubSpotSimulator,
+    connection_id: str,
+    events: Any,
+    *,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> Any:
+    url = wired.url("hubspot", connection_id)
+    raw = orjson.dumps(events) if body is None else body
+    sent = _signed(sim, url, raw) if headers is None else headers
+    return await wired.client.post(url, content=raw, headers=sent)
+
+
+def _problem(response: Any, status: int, reason: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status
+    assert body["reason"] == reason
+    assert body["detail"]
+    assert "Traceback" not in response.text
+
+
+async def test_signed_batch_is_stored_before_the_answer(
+    wired: Wired, hubspot: HubSpotSimulator, connection: ConnectionRow
+) -> None:
+    """A signed HubSpot batch of three events answers 200 with all three already in the inbox."""
+    response = await _post(wired, hubspot, connection.id, [_event(1), _event(2), _event(3)])
+    assert response.status_code == 200
+    assert response.json() == {"stored": 3, "duplicates": 0}
+    stored = wired.inbox.events(connection_id=connection.id)
+    assert [e.payload["eventId"] for e in stored] == [1, 2, 3]
+    assert {e.status for e in stored} == {"pending"}
+    assert all(e.tenant_id == connection.tenant_id for e in stored)
+    assert stored[0].headers["x-hubspot-request-timestamp"]
+    assert not any("signature" in h.lower() for h in stored[0].headers)
+    assert wired.intake.metrics.value("interlink_webhook_events", provider="hubspot",
+                                      outcome="stored") == 3  # fmt: skip
+
+
+async def test_redelivery_is_acknowledged_and_stored_once(
+    wired: Wired, hubspot: HubSpotSimulator, connection: ConnectionRow
+) -> None:
+    """The same batch delivered again answers 200, counts duplicates and stores nothing new."""
+    await _post(wired, hubspot, connection.id, [_event(1), _event(2)])
+    again = await _post(wired, hubspot, connection.id, [_event(2), _event(1), _event(3)])
+    assert again.status_code == 200
+    assert again.json() == {"stored": 1, "duplicates": 2}
+    assert len(wired.inbox.events()) == 3
+    assert wired.intake.metrics.value("interlink_webhook_events", provider="hubspot",
+                                      outcome="duplicate") == 2  # fmt: skip
+
+
+async def test_same_event_id_on_two_connections_is_two_events(
+    wired: Wired, hubspot: HubSpotSimulator, connection: ConnectionRow, store: Store, vault: Any
+) -> None:
+    """De-duplication is per connection: two portals may both send eventId 1."""
+    other = store.create_connection(connection.tenant_id, "hubspot", auth_method="private_app",
+                                    variables={})  # fmt: skip
+    vault.put(other.id, {"access_token": "t", "client_secret": hubspot.client_secret})
+    for target in (connection.id, other.id):
+        assert (await _post(wired, hubspot, target, [_event(1)])).json()["stored"] == 1
+
+
+@pytest.mark.parametrize(
+    ("provider", "reason"),
+    [("nosuchvendor", "unknown_provider"), ("hubspot", "unknown_connection")],
+)
+async def test_unknown_target_is_404(
+    wired: Wired, hubspot: HubSpotSimulator, connection: ConnectionRow, provider: str, reason: str
+) -> None:
+    """An unknown provider or connection is a 404 problem, counted, and stores nothing."""
+    url = wired.url(provider, "conn_missing")
+    body = orjson.dumps([_event(1)])
+    response = await wired.client.post(url, content=body, headers=_signed(hubspot, url, body))
+    _problem(response, 404, reason)
+    assert wired.inbox.events() == []
+
+
+async def test_connection_of_another_provider_is_404(
+    wired: Wired, hubspot: HubSpotSimulator, connection: ConnectionRow
+) -> None:
+    """A HubSpot connection id addressed as another webhook provider is not found."""
+    url = wired.url("hubspot", connection.id).replace("/hubspot/", "/github/")
+    response = await wired.client.post(url, content=b"{}", headers={})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("mangle", "reason"),
+    [
+        (lambda h: {k: v for k, v in h.items() if k != "X-HubSpot-Signature-v3"},
+         "missing_signature"),
+        (lambda h: {**h, "X-HubSpot-Signature-v3": "AAAA" + h["X-HubSpot-Signature-v3"][4:]},
+         "bad_signature"),
+        (lambda h: {**h, "X-HubSpot-Request-Timestamp": "yesterday"}, "malformed_header"),
+    ],
+)  # fmt: skip
+async def test_unverified_delivery_is_401_and_changes_nothing(
+    wired: Wired, hubspot: HubSpotSimulator, connection: ConnectionRow, mangle: Any, reason: str
+) -> None:
+    """A missing, wrong or unreadable signature is a 401 naming why; nothing is stored."""
+    url = wired.url("hubspot", connection.id)
+    body = orjson.dumps([_event(1)])
+    response = await _post(wired, hubspot, connection.id, None, body=body,
+                           headers=mangle(_signed(hubspot, url, body)))  # fmt: skip
+    _problem(response, 401, reason)
+    assert wired.inbox.events() == []
+    assert wired.intake.metrics.value("interlink_webhook_rejections", provider="hubspot",
+                                      reason=reason) == 1  # fmt: skip
+
+
+async def test_replayed_delivery_is_stale_401(
+    wired: Wired, hubspot: HubSpotSimulator, connection: ConnectionRow, clock: FakeClock
+) -> None:
+    """A genuine delivery replayed six minutes later is refused as stale_timestamp."""
+    url = wired.url("hubspot", connection.id)
+    body = orjson.dumps([_event(1)])
+    headers = _signed(hubspot, url, body)
+    clock.advance(360)
+    response = await wired.client.post(url, content=body, headers=headers)
+    _problem(response, 401, "stale_timestamp")
+    assert wired.inbox.events() == []
+
+
+async def test_delivery_signed_with_the_previous_secret_during_rotation(
+    wired: Wired, hubspot: HubSpotSimulator, connection: ConnectionRow, vault: Any
+) -> None:
+    """With client_secret_previous stored, deliveries signed with either secret are accepted."""
+    old = hubspot.client_secret
+    vault.put(connection.id, {"access_token": "t", "client_secret": "rotated-new-secret",
+                              "client_secret_previous": old})  # fmt: skip
+    wired.intake.targets._cache.clear()  # type: ignore[attr-defined]
+    response = await _post(wired, hubspot, connection.id, [_event(1)])
+    assert response.status_code == 200
+
+
+async def test_malformed_json_is_400(
+    wired: Wired, hubspot: HubSpotSimulator, connection: ConnectionRow
+) -> None:
+    """A correctly signed body that is not JSON is a 400 naming the parse error."""
+    response = await _post(wired, hubspot, connection.id, None, body=b'[{"eventId": 1,')
+    _problem(response, 400, "malformed_json")
+    assert wired.inbox.events() == []
+
+
+async def test_oversized_body_is_413_from_its_length(
+    wired: Wired, hubspot: HubSpotSimulator, connection: ConnectionRow
+) -> None:
+    """A declared Content-Length over the limit is refused before the body is read."""
+    body = orjson.dumps([_event(n) for n in range(1, 1000)])
+    assert len(body) > 64 * 1024
+    _problem(await _post(wired, hubspot, connection.id, None, body=body), 413, "too_large")
+    assert wired.inbox.events() == []
+
+
+async def test_oversized_streamed_body_is_413_while_streaming(
+    wired: Wired, hubspot: HubSpotSimulator, connection: ConnectionRow
+) -> None:
+    """A chunked body with no length is cut off once it passes the limit; later chunks unread."""
+    pulled: list[int] = []
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for n in range(100):
+            pulled.append(n)
+            yield b"x" * 8192
+
+    url = wired.url("hubspot", connection.id)
+    response = await wired.client.post(
+        url, content=chunks(), headers={"X-HubSpot-Signature-v3": "x"}
+    )
+    _problem(response, 413, "too_large")
+    assert len(pulled) < 100
+
+
+async def test_other_methods_and_paths_answer_problem_json(wired: Wired) -> None:
+    """A GET or an unknown path is a problem+json 405/404, never an HTML page or a trace."""
+    _problem(await wired.client.get(wired.url("hubspot", "c1")), 405, "method_not_allowed")
+    _problem(await wired.client.post(f"{wired.url('hubspot', 'c1')}/extra"), 404, "not_found")
+
+
+async def test_store_down_is_503_and_retryable(
+    wired: Wired, hubspot: HubSpotSimulator, connection: ConnectionRow, store: Store
+) -> None:
+    """If the inbox cannot be written the delivery is refused 503, so the vendor retries it."""
+    await _post(wired, hubspot, connection.id, [_event(1)])  # caches the target
+    with store._engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE webhook_inbox")
+    response = await _post(wired, hubspot, connection.id, [_event(2)])
+    _problem(response, 503, "store_unavailable")
