@@ -4,14 +4,17 @@ connection to it, and the intake and processor wired exactly as a deployment wir
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx2
 import pytest
 
 from interlink import ASGITransport
 from interlink._clock import FakeClock
+from interlink.http import Transport
 from interlink.simulators import create_simulator
 from interlink.simulators.hubspot import HubSpotSimulator
 from interlink.store import AsyncStore, ConnectionRow, Store, open_store
@@ -74,21 +77,35 @@ class Wired:
         return f"{BASE}/webhooks/{provider}/{connection_id}"
 
 
+@asynccontextmanager
+async def wiring(
+    store: Store,
+    vault: Vault,
+    transport: Transport,
+    clock: FakeClock,
+    providers: WebhookProviders | None = None,
+    **processor: Any,
+) -> AsyncIterator[Wired]:
+    """Intake over ASGI and a processor whose connections reach a simulator through `transport`."""
+    inbox = Inbox.for_store(store)
+    providers = providers or WebhookProviders()
+    targets = StoreTargets(store._engine, providers, vault.get, clock=clock)
+    intake = WebhookIntake(inbox, targets, clock=clock, max_body=64 * 1024)
+    astore = AsyncStore(store)
+    opener = StoreConnections(astore, vault, transport=transport, clock=clock)
+    worker = WebhookProcessor(inbox, providers, opener, clock=clock, **processor)
+    asgi = httpx2.ASGITransport(app=intake)
+    async with httpx2.AsyncClient(transport=asgi, base_url=BASE) as client:
+        yield Wired(inbox, intake, client, worker)
+    await worker.aclose()
+    intake.close()
+    await astore.aclose()
+
+
 @pytest.fixture
 async def wired(
     store: Store, vault: Vault, hubspot: HubSpotSimulator, clock: FakeClock
 ) -> AsyncIterator[Wired]:
-    """Intake over ASGI and a processor whose connections reach the HubSpot simulator."""
-    inbox = Inbox.for_store(store)
-    providers = WebhookProviders()
-    intake = WebhookIntake(inbox, StoreTargets(store._engine, providers, vault.get, clock=clock),
-                           clock=clock, max_body=64 * 1024)  # fmt: skip
-    astore = AsyncStore(store)
-    opener = StoreConnections(astore, vault, transport=ASGITransport(hubspot.app), clock=clock)
-    processor = WebhookProcessor(inbox, providers, opener, clock=clock)
-    transport = httpx2.ASGITransport(app=intake)
-    async with httpx2.AsyncClient(transport=transport, base_url=BASE) as client:
-        yield Wired(inbox, intake, client, processor)
-    await processor.aclose()
-    intake.close()
-    await astore.aclose()
+    """The wiring on the HubSpot simulator (in process, over ASGI)."""
+    async with wiring(store, vault, ASGITransport(hubspot.app), clock) as wired:
+        yield wired

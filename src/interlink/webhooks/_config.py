@@ -181,10 +181,6 @@ def _inferred(spec: ConnectorSpec) -> list[EventRoute]:
                 for verb in _DELETION:
                     routes.append(EventRoute(f"{stem}{sep}{verb}*", name, "delete"))
                 routes.append(EventRoute(f"{stem}{sep}*", name, "fetch"))
-    if len(spec.resources) == 1:
-        (only,) = spec.resources
-        if "get" in spec.resources[only].operations:
-            routes.append(EventRoute("*", only, "fetch"))
     return routes
 
 

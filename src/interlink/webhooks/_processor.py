@@ -89,8 +89,9 @@ class WebhookProcessor:
         self._rng = rng or random.Random()
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="interlink-webhooks")
 
-    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._db, fn, *args)
+    async def _call(self, fn: Callable[..., T], *args: Any, **kw: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._db, lambda: fn(*args, **kw))
 
     async def run_once(self, limit: int = 100) -> ProcessStats:
         """Process the events due now (up to `limit`), oldest first."""
@@ -157,8 +158,9 @@ class WebhookProcessor:
         target = Target(event.tenant_id or "", event.connection_id, resource.name, resource.model)
         record = await self._record(event, config, route, info.remote_id, target)
         outcome = await self._call(
-            apply_event, self.inbox, event, target, info, record, route.action == "fetch"
-        )
+            apply_event, self.inbox, event, target, info, record,
+            trust_order=route.action == "fetch",
+        )  # fmt: skip
         return outcome.status, outcome.kind
 
     def _finish(self, event: InboxEvent, status: str, note: str) -> None:
@@ -198,7 +200,7 @@ class WebhookProcessor:
         if permanent or event.attempts >= self._max_attempts:
             await self._call(self.dead_letters.bury, event, error)
             stats.dead += 1
-            log.warning("webhooks.dead_letter", event=event.id, error=error)
+            log.warning("webhooks.dead_letter", inbox_id=event.id, error=error)
             return
         delay = min(self._max_backoff, self._backoff * 2 ** (event.attempts - 1))
         delay *= 0.5 + self._rng.random() / 2  # jitter: retries of a burst spread out
