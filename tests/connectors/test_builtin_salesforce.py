@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from decimal import Decimal
-from urllib.parse import quote
+from typing import Any
+from urllib.parse import quote, urlsplit
 
 import pytest
 from tests.connectors._crmkit import (
@@ -20,8 +21,9 @@ from tests.connectors._crmkit import (
 from tests.connectors._simkit import builtin_spec, fetch_json, open_builtin, running
 
 import interlink
-from interlink import ConfigError, FakeClock, FatalError, NotFoundError
+from interlink import ASGITransport, ConfigError, FakeClock, FatalError, NotFoundError, State
 from interlink.errors import BudgetExhaustedError
+from interlink.http import Request, Response
 from interlink.models import Company, Contact
 from interlink.ratelimit import Window
 from interlink.simulators.salesforce import SalesforceSimulator
@@ -69,7 +71,8 @@ def test_spec_maps_contacts_and_accounts_and_declares_the_daily_allocation() -> 
             "list", "incremental", "get", "create", "update", "delete",
         }  # fmt: skip
     assert spec.rate_limits == (Window(15_000, per=86_400),)
-    assert spec.variables["instance"].source == "connection"
+    assert spec.variables["instance"].source == "auth"
+    assert spec.variables["instance"].field == "instance_url"
 
 
 def test_contact_rules_are_the_mapping_fixture() -> None:
@@ -228,3 +231,95 @@ async def test_passthrough_writes_a_decimal_exactly(connection: interlink.Connec
     )
     read = await connection.get("accounts", account.remote_id)
     assert read.annual_revenue == Decimal("98765.43")  # type: ignore[attr-defined]
+
+
+# -- the instance from the token answer ------------------------------------------------------
+
+
+class _Hosts:
+    """The simulator's ASGI transport, noting the host of every request it carries."""
+
+    def __init__(self, sim: SalesforceSimulator) -> None:
+        self.inner = ASGITransport(sim.app)
+        self.seen: list[str] = []
+
+    async def send(self, request: Request) -> Response:
+        self.seen.append(urlsplit(request.url).netloc)
+        return await self.inner.send(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def _oauth_credentials(sim: SalesforceSimulator) -> dict[str, str]:
+    return {
+        "client_id": sim.client_id,
+        "client_secret": sim.client_secret,
+        "refresh_token": str(sim.default_token.refresh_token),
+    }
+
+
+def _oauth(
+    sim: SalesforceSimulator, clock: FakeClock, hosts: _Hosts, **options: Any
+) -> interlink.Connection:
+    return interlink.connect(
+        builtin_spec("salesforce"),
+        credentials=_oauth_credentials(sim),
+        auth_method="oauth",
+        state=State.in_process(clock=clock),
+        transport=hosts,
+        clock=clock,
+        **options,
+    )
+
+
+async def test_oauth_credentials_alone_reach_the_instance_the_token_answer_names(
+    clock: FakeClock,
+) -> None:
+    """With no `instance` variable, the token request goes to login.salesforce.com and every
+    API call (the listing, query locators, a write, the passthrough) to the host of the
+    answer's instance_url; the token is kept in the token set's extras."""
+    async with running("salesforce", clock, records=RECORDS, my_domain="globex") as sim:
+        assert isinstance(sim, SalesforceSimulator)
+        hosts = _Hosts(sim)
+        async with _oauth(sim, clock, hosts) as conn:
+            contacts = [c async for c in conn.list("contacts")]
+            created = await conn.create("accounts", {"name": "Globex"})
+            limits = await conn.request("GET", "/limits")
+        assert len(contacts) == RECORDS
+        assert created.name == "Globex"
+        assert limits.request.url.startswith("https://globex.my.salesforce.com/services/data/")
+        assert hosts.seen[0] == "login.salesforce.com"
+        assert set(hosts.seen[1:]) == {"globex.my.salesforce.com"}
+        assert sim.counters.token_requests == 1
+
+
+async def test_the_explicit_instance_variable_still_wins(
+    salesforce: SalesforceSimulator, clock: FakeClock
+) -> None:
+    """A connection that gives `instance` uses it, with a session token (no token answer at
+    all) as with OAuth (the answer's instance_url is then not used)."""
+    hosts = _Hosts(salesforce)
+    async with _oauth(salesforce, clock, hosts, variables={"instance": "na1.salesforce.com"}) as c:
+        await c.request("GET", "/limits")
+    assert hosts.seen == ["login.salesforce.com", "na1.salesforce.com"]
+
+
+def test_a_session_token_without_the_instance_is_refused_at_connect() -> None:
+    """The session method has no token answer: `instance` is then required, and the error
+    names the variable and the method."""
+    with pytest.raises(ConfigError, match=r"variables\.instance.*'session'"):
+        interlink.connect("salesforce", credentials={"access_token": "00D!x"})
+
+
+async def test_the_login_servers_hold_no_org_data(salesforce: SalesforceSimulator) -> None:
+    """The simulator, like Salesforce, refuses API calls on login.salesforce.com (401
+    INVALID_SESSION_ID) even with a valid session: only the instance serves them."""
+    request = Request.build(
+        "GET",
+        "https://login.salesforce.com/services/data/v59.0/limits",
+        headers={"Authorization": f"Bearer {salesforce.default_token.value}"},
+    )
+    response = await ASGITransport(salesforce.app).send(request)
+    assert response.status == 401
+    assert response.json()[0]["errorCode"] == "INVALID_SESSION_ID"

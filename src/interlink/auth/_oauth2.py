@@ -221,14 +221,20 @@ class _RefreshTokenGrant:
         )
 
     def merge(self, issued: TokenSet, current: TokenSet | None) -> TokenSet:
-        if issued.refresh_token is None and current is not None:
+        if current is None:
+            return issued
+        # A refresh answer may leave out what the first answer said (an org's instance_url
+        # stays the org's): what it does say wins.
+        extras = {**current.extras, **issued.extras}
+        if issued.refresh_token is None:
             # RFC 6749 §6: no new refresh token means the old one stays valid.
             return replace(
                 issued,
                 refresh_token=current.refresh_token,
                 scope=issued.scope if issued.scope is not None else current.scope,
+                extras=extras,
             )
-        return issued
+        return replace(issued, extras=extras)
 
     async def persist(self, tokens: TokenSet) -> None:
         if self._on_rotated is None:

@@ -35,6 +35,8 @@ __all__ = ["read_token_response"]
 
 _ERROR_CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 _DESCRIPTION_LIMIT = 200
+_STANDARD = frozenset({"access_token", "token_type", "expires_in", "refresh_token", "scope"})
+"""RFC 6749 §5.1's fields; every other field of the answer is kept in `TokenSet.extras`."""
 
 
 def read_token_response(response: Response, *, now: float, secrets: Iterable[str]) -> TokenSet:
@@ -104,6 +106,7 @@ def _token_set(data: dict[str, Any], response: Response, now: float) -> TokenSet
         obtained_at=now,
         refresh_token=refresh_token,
         scope=scope,
+        extras={k: v for k, v in data.items() if k not in _STANDARD},
     )
 
 

@@ -7,6 +7,7 @@ share a token store agree on when a token expires.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,10 @@ class TokenSet:
     obtained_at: float = 0.0
     refresh_token: str | None = field(default=None, repr=False)
     scope: str | None = None
+    extras: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    """The token answer's other fields (Salesforce's `instance_url`, Slack's `team`), kept
+    with the tokens and persisted with them. They may hold secrets (Slack nests a user
+    token): like the tokens, they never appear in the repr or in logs."""
 
     @classmethod
     def from_refresh_token(cls, refresh_token: str, *, obtained_at: float = 0.0) -> TokenSet:
@@ -56,6 +61,7 @@ class TokenSet:
             "obtained_at": self.obtained_at,
             "refresh_token": self.refresh_token,
             "scope": self.scope,
+            "extras": dict(self.extras),
         }
 
     @classmethod
@@ -70,6 +76,7 @@ class TokenSet:
             obtained_at=_time(data, "obtained_at", optional=False) or 0.0,
             refresh_token=_text(data, "refresh_token", optional=True),
             scope=_text(data, "scope", optional=True),
+            extras=_extras(data),
         )
 
 
@@ -88,6 +95,15 @@ def _text(data: dict[str, Any], name: str, *, optional: bool = False) -> Any:
         return None
     if not isinstance(value, str):
         raise ValueError(f"token set: {name!r} must be a string, got {type(value).__name__}")
+    return value
+
+
+def _extras(data: dict[str, Any]) -> dict[str, Any]:
+    value = data.get("extras")
+    if value is None:  # written before extras were kept
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError(f"token set: 'extras' must be an object, got {type(value).__name__}")
     return value
 
 

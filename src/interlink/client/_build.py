@@ -9,7 +9,7 @@ shared lives in the given `State` (in-process, or Redis for many workers).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import orjson
 
@@ -18,6 +18,7 @@ from interlink._pipeline import Pipeline
 from interlink.auth import TokensRotated
 from interlink.breaker import CircuitBreaker
 from interlink.client._auth import build_auth
+from interlink.client._auth_variables import Deferred, TokenAnswerVariables
 from interlink.connectors import AuthMethodSpec, ConnectorSpec, RenderContext
 from interlink.http import Transport
 from interlink.ratelimit import RateLimiter
@@ -44,8 +45,10 @@ def build_pipeline(
     transport: Transport,
     clock: Clock,
     on_tokens_rotated: TokensRotated | None = None,
+    deferred: Sequence[Deferred] = (),
 ) -> Pipeline:
-    """Auth, limiter, breaker, retry and error contract for one connection."""
+    """Auth, limiter, breaker, retry and error contract for one connection; `deferred`
+    variables are filled from the token answer by the auth flow."""
     partition = credential_partition(method, context.credentials)
     auth = build_auth(
         method,
@@ -55,6 +58,8 @@ def build_pipeline(
         clock=clock,
         on_tokens_rotated=on_tokens_rotated,
     )
+    if deferred:
+        auth = TokenAnswerVariables(auth, deferred)  # type: ignore[arg-type]  # OAuth: has tokens
     return Pipeline(
         spec.provider,
         transport,

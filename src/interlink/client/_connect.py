@@ -9,16 +9,20 @@ from dataclasses import replace
 from interlink._clock import Clock, SystemClock
 from interlink._errors import ConfigError
 from interlink.auth import TokensRotated
+from interlink.client._auth_variables import Deferred, deferred_variable
 from interlink.client._build import build_pipeline, credential_partition
 from interlink.client._connection import Connection
-from interlink.connectors import ConnectorRegistry, ConnectorSpec, RenderContext
+from interlink.connectors import AuthMethodSpec, ConnectorRegistry, ConnectorSpec, RenderContext
 from interlink.http import AiohttpTransport, Transport
 from interlink.state import State
 
 __all__ = ["connect"]
 
 
-def _variables(spec: ConnectorSpec, given: Mapping[str, str]) -> dict[str, str]:
+def _variables(
+    spec: ConnectorSpec, given: Mapping[str, str], method: AuthMethodSpec
+) -> tuple[dict[str, str], list[Deferred]]:
+    """The variables' values; those the token answer will give hold a placeholder until then."""
     unknown = sorted(set(given) - set(spec.variables))
     if unknown:
         known = ", ".join(spec.variables) or "none"
@@ -27,8 +31,20 @@ def _variables(spec: ConnectorSpec, given: Mapping[str, str]) -> dict[str, str]:
             f"{spec.provider} declares no such variable (declared: {known})",
         )
     out: dict[str, str] = {}
+    deferred: list[Deferred] = []
     for name, declared in spec.variables.items():
         value = given.get(name, declared.default)
+        if value is None and declared.source == "auth":
+            if not method.is_oauth:
+                raise ConfigError(
+                    f"variables.{name}",
+                    f"is required by {spec.provider} with auth method {method.name!r}: only an "
+                    f"OAuth method reads it from the token answer ({declared.field})",
+                )
+            later = deferred_variable(declared)
+            deferred.append(later)
+            out[name] = later.placeholder
+            continue
         if value is None:
             raise ConfigError(
                 f"variables.{name}",
@@ -37,7 +53,7 @@ def _variables(spec: ConnectorSpec, given: Mapping[str, str]) -> dict[str, str]:
         if declared.pattern is not None and not re.fullmatch(declared.pattern, value):
             raise ConfigError(f"variables.{name}", f"must match {declared.pattern!r}")
         out[name] = value
-    return out
+    return out, deferred
 
 
 def _strict(spec: ConnectorSpec) -> ConnectorSpec:
@@ -88,11 +104,15 @@ def connect(
         raise ConfigError(
             "auth_method", f"{spec.provider} has no auth method {method_name!r}; known: {known}"
         )
+    values, deferred = _variables(spec, variables or {}, method)
     context = RenderContext(
         credentials=dict(credentials),
-        variables=_variables(spec, variables or {}),
+        variables=values,
         api_version=spec.api_version.value if spec.api_version else None,
     )
+    if not re.match(r"https?://", spec.base_url.render(context)):
+        first = next((r.name for r in spec.base_url.refs), "base_url")
+        raise ConfigError(f"variables.{first}", "must make base_url an http:// or https:// URL")
     if connection_id is None:
         connection_id = (
             f"{spec.provider}-{credential_partition(method, credentials).rpartition(':')[2][:12]}"
@@ -107,6 +127,7 @@ def connect(
         transport=transport or AiohttpTransport(),
         clock=clock,
         on_tokens_rotated=on_tokens_rotated,
+        deferred=deferred,
     )
     headers = {}
     if spec.api_version is not None and spec.api_version.placement == "header":

@@ -36,12 +36,26 @@ def compile_spec(data: Any, collect: Collector, *, source: Path | None = None) -
     collect.add_schema(schema_problems(data))
     if not isinstance(data, Mapping):
         raise SpecError(collect.problems)
-    variables = collect.run("variables", lambda: _variables(data.get("variables", {}))) or {}
-    names = frozenset(variables)
+    declared = data.get("variables") or {}
+    variables: dict[str, VariableSpec] = {}
+    for name, decl in declared.items() if isinstance(declared, Mapping) else ():
+        built = collect.run(f"variables.{name}", partial(_variable, str(name), decl))
+        if built is not None:
+            variables[built.name] = built
+    # Every declared name, even one whose declaration is broken: its users are not wrong.
+    names = frozenset(map(str, declared)) if isinstance(declared, Mapping) else frozenset()
+    deferred = frozenset(n for n, v in variables.items() if v.source == "auth")
     api_version = collect.run("api_version", lambda: _api_version(data.get("api_version")))
     base_scope = Scope(variables=names, api_version=api_version is not None)
     base_url = collect.run("base_url", lambda: _checked(data["base_url"], "base_url", base_scope))
-    methods, default = compile_auth(data.get("auth"), names, collect)
+    methods, default = compile_auth(data.get("auth"), names, collect, deferred)
+    if deferred and methods and not any(m.is_oauth for m in methods.values()):
+        for name in sorted(deferred):
+            collect.add(
+                f"variables.{name}.from",
+                "no auth method is OAuth, so there is no token answer to read it from; "
+                "use `from: connection`",
+            )
     credentials = frozenset().union(*(m.credentials for m in methods.values()))
     limits = [
         collect.run(f"rate_limits[{i}]", partial(policy_from_mapping, r, where=f"rate_limits[{i}]"))
@@ -57,7 +71,7 @@ def compile_spec(data: Any, collect: Collector, *, source: Path | None = None) -
         if hook is not None:
             hooks[name] = hook
     context = ResourceContext(
-        str(data.get("provider")), names, api_version is not None, pagination, hooks
+        str(data.get("provider")), names, api_version is not None, pagination, hooks, deferred
     )
     resources, endpoints = compile_resources(data.get("resources"), context, collect)
     for i, policy in enumerate(limits):
@@ -67,7 +81,9 @@ def compile_spec(data: Any, collect: Collector, *, source: Path | None = None) -
                 f"rate_limits[{i}].endpoint",
                 f"no request declares endpoint {policy.endpoint!r} (declared: {known})",
             )
-    webhook_scope = Scope(credentials=credentials, variables=names, allow_credentials=True)
+    webhook_scope = Scope(
+        credentials=credentials, variables=names, allow_credentials=True, deferred=deferred
+    )
     webhooks = None
     if "webhooks" in data:
         webhooks = collect.run("webhooks", lambda: _webhooks(data["webhooks"], webhook_scope))
@@ -117,31 +133,28 @@ def _checked(source: str, where: str, scope: Scope) -> Template:
     return template
 
 
-def _variables(data: Mapping[str, Any]) -> dict[str, VariableSpec]:
-    out: dict[str, VariableSpec] = {}
-    for name, decl in data.items():
-        where = f"variables.{name}"
-        pattern = decl.get("pattern")
-        if pattern is not None:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ConfigError(
-                    f"{where}.pattern", f"is not a regular expression: {exc}"
-                ) from None
-        if decl["from"] == "auth" and not decl.get("field"):
-            raise ConfigError(
-                f"{where}.field", "is required for a variable read from the token answer"
-            )
-        out[name] = VariableSpec(
-            name,
-            decl["from"],
-            pattern,
-            decl.get("field"),
-            decl.get("description"),
-            decl.get("default"),
-        )
-    return out
+def _variable(name: str, decl: Mapping[str, Any]) -> VariableSpec:
+    where = f"variables.{name}"
+    pattern = decl.get("pattern")
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ConfigError(f"{where}.pattern", f"is not a regular expression: {exc}") from None
+    if decl["from"] == "auth" and not decl.get("field"):
+        raise ConfigError(f"{where}.field", "is required for a variable read from the token answer")
+    part = decl.get("part", "value")
+    if part != "value" and decl["from"] != "auth":
+        raise ConfigError(f"{where}.part", "applies only to a variable read from the token answer")
+    return VariableSpec(
+        name,
+        decl["from"],
+        pattern,
+        decl.get("field"),
+        decl.get("description"),
+        decl.get("default"),
+        part,
+    )
 
 
 def _api_version(data: Mapping[str, Any] | None) -> ApiVersionSpec | None:

@@ -31,7 +31,7 @@ _OAUTH_CREDENTIALS = {
 
 
 def compile_auth(
-    data: Any, variables: frozenset[str], collect: Collector
+    data: Any, variables: frozenset[str], collect: Collector, deferred: frozenset[str] = frozenset()
 ) -> tuple[dict[str, AuthMethodSpec], str]:
     """Every method (bad ones noted in `collect` and left out) and the default's name."""
     if not isinstance(data, Mapping):
@@ -49,7 +49,7 @@ def compile_auth(
     out: dict[str, AuthMethodSpec] = {}
     for name, method in declared:
         where = prefix + name if prefix != "auth" else "auth"
-        built = collect.run(where, partial(_method, name, method, where, variables))
+        built = collect.run(where, partial(_method, name, method, where, variables, deferred))
         if built is not None:
             out[name] = built
     return out, default
@@ -62,7 +62,11 @@ def _template(data: Mapping[str, Any], key: str, where: str, scope: Scope) -> Te
 
 
 def _method(
-    name: str, data: Mapping[str, Any], where: str, variables: frozenset[str]
+    name: str,
+    data: Mapping[str, Any],
+    where: str,
+    variables: frozenset[str],
+    deferred: frozenset[str],
 ) -> AuthMethodSpec:
     kind = str(data["type"])
     secrets: dict[str, Template] = {}
@@ -73,7 +77,9 @@ def _method(
         ref.name for t in secrets.values() for ref in t.refs if ref.kind == "credential"
     ) | _OAUTH_CREDENTIALS.get(kind, frozenset())
     # A method declares the credentials it reads; its other templates may use variables too.
-    scope = Scope(credentials=credentials, variables=variables, allow_credentials=True)
+    scope = Scope(
+        credentials=credentials, variables=variables, allow_credentials=True, deferred=deferred
+    )
     for key, template in secrets.items():
         scope.check(template, f"{where}.{key}")
     if kind in ("api_key", "bearer") and not any(
@@ -93,7 +99,9 @@ def _method(
             raise ConfigError(f"{where}.prefix", "only applies to a key sent in a header")
     token_url = None
     if "token_url" in data:
-        token_url = _template(data, "token_url", where, Scope(variables=variables))
+        token_url = _template(
+            data, "token_url", where, Scope(variables=variables, deferred=deferred)
+        )
     return AuthMethodSpec(
         name=name,
         type=kind,

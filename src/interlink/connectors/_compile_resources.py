@@ -35,6 +35,8 @@ class ResourceContext:
     api_version: bool
     pagination: PaginatorSpec | None
     hooks: Mapping[str, Hook]
+    deferred: frozenset[str] = frozenset()
+    """Variables read from the token answer, which requests may not use."""
 
 
 def compile_resources(
@@ -100,6 +102,7 @@ def _resource(
 def _scope(op: str, context: ResourceContext) -> Scope:
     return Scope(
         variables=context.variables,
+        deferred=context.deferred,
         api_version=context.api_version,
         record_id=op in ("get", "update", "delete"),
         watermark=op == "incremental",

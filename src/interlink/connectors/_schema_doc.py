@@ -230,7 +230,12 @@ def _variable() -> Schema:
         {
             "from": {"enum": ["connection", "auth"], "x-name": "variable source"},
             "pattern": _STR,
-            "field": _STR,
+            "field": {"type": "string", "description": "from: auth: the token answer's field"},
+            "part": {
+                "enum": ["value", "host"],
+                "x-name": "variable part",
+                "description": "from: auth: the whole value, or the host of the URL it holds",
+            },
             "description": _STR,
             "default": _STR,
         },
@@ -258,7 +263,11 @@ def connector_schema() -> Schema:
                 "items": {"enum": list(CATEGORIES), "x-name": "category"},
                 "uniqueItems": True,
             },
-            "base_url": {"type": "string", "pattern": "^https?://"},
+            "base_url": {
+                "type": "string",
+                "pattern": r"^(https?://|\{[A-Za-z_][A-Za-z0-9_]*\})",
+                "description": "http(s)://..., or a variable holding such a URL, then a path",
+            },
             "variables": {
                 "type": "object",
                 "propertyNames": _NAME,

@@ -44,7 +44,13 @@ LISTINGS: tuple[Operation, ...] = ("list", "incremental", "deleted")
 
 @dataclass(frozen=True, slots=True)
 class VariableSpec:
-    """A per-connection value used in URLs: given by the user, or read from the token answer."""
+    """A per-connection value used in URLs: given by the user, or read from the token answer.
+
+    `source="auth"`: the value is the token answer's `field` (a dotted path into it), or,
+    with `part="host"`, that URL's host (and port); a connection may still give it, which
+    it must when its auth method has no token answer. Such a variable is known only once a
+    token is, so only `base_url` may use it.
+    """
 
     name: str
     source: Literal["connection", "auth"]
@@ -52,6 +58,7 @@ class VariableSpec:
     field: str | None = None
     description: str | None = None
     default: str | None = None
+    part: Literal["value", "host"] = "value"
 
 
 @dataclass(frozen=True, slots=True)

@@ -145,6 +145,8 @@ class Scope:
     record_id: bool = False
     watermark: bool = False
     allow_credentials: bool = False
+    deferred: frozenset[str] = frozenset()
+    """Variables read from the token answer: known only once a token is, so refused here."""
 
     def check(self, template: Template, where: str) -> None:
         """Raise `ConfigError` for the first reference this scope does not allow."""
@@ -160,6 +162,11 @@ class Scope:
             if ref.name not in self.credentials:
                 known = ", ".join(sorted(self.credentials)) or "none"
                 return f"undeclared credential {ref.name!r} (the auth methods read: {known})"
+        elif ref.kind == "variable" and ref.name in self.deferred:
+            return (
+                f"variable {ref.name!r} is read from the token answer (from: auth), "
+                "so it may only be used in base_url"
+            )
         elif ref.kind == "variable" and ref.name not in self.variables:
             known = ", ".join(sorted(self.variables)) or "none"
             return f"undeclared variable {ref.name!r} (declared: {known})"

@@ -2,7 +2,8 @@
 
 Grants: `authorization_code` (answers with a refresh token), `refresh_token`
 (a new access token; the refresh token stays the same) and
-`client_credentials`. Answers carry `access_token`, `instance_url`, `id` (the
+`client_credentials`. Answers carry `access_token`, `instance_url` (the org's
+My Domain URL when the login servers answer, `SalesforceSimulator.instance_url`), `id` (the
 identity URL), `token_type`, `issued_at` (epoch ms) and `signature` =
 base64(HMAC-SHA256(consumer secret, id + issued_at)); no `expires_in`:
 Salesforce sessions end after a period of inactivity (two hours by default),
@@ -19,6 +20,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from interlink.simulators.salesforce._wire import json_bytes, oauth_error, token_signature
+
+LOGIN_HOSTS = frozenset({"login.salesforce.com", "test.salesforce.com"})
 
 if TYPE_CHECKING:
     from interlink.simulators.salesforce._simulator import SalesforceSimulator
@@ -72,12 +75,20 @@ async def token(sim: SalesforceSimulator, request: Request) -> Response:
     body.update({
         "signature": token_signature(sim.client_secret, identity, issued_at),
         "scope": "api refresh_token" if grant != "client_credentials" else "api",
-        "instance_url": str(request.base_url).rstrip("/"),
+        "instance_url": _instance_url(sim, request),
         "id": identity,
         "token_type": "Bearer",
         "issued_at": issued_at,
     })  # fmt: skip
     return json_bytes(200, body)
+
+
+def _instance_url(sim: SalesforceSimulator, request: Request) -> str:
+    """The org's URL: what the login servers name; on the instance itself (or on loopback,
+    where the simulator is both) the URL the token request reached."""
+    if request.url.hostname in LOGIN_HOSTS:
+        return sim.instance_url
+    return str(request.base_url).rstrip("/")
 
 
 async def revoke(sim: SalesforceSimulator, request: Request) -> Response:

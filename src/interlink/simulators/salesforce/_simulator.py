@@ -23,7 +23,12 @@ from interlink.simulators.salesforce import _oauth
 from interlink.simulators.salesforce._changes import change_event
 from interlink.simulators.salesforce._cursor import Cursor, CursorStore, batch, key_of, total
 from interlink.simulators.salesforce._ids import decode_id, encode_id
-from interlink.simulators.salesforce._oauth import CLIENT_CREDENTIALS, SESSION, SESSION_TIMEOUT
+from interlink.simulators.salesforce._oauth import (
+    CLIENT_CREDENTIALS,
+    LOGIN_HOSTS,
+    SESSION,
+    SESSION_TIMEOUT,
+)
 from interlink.simulators.salesforce._objects import (
     SOBJECTS,
     USER_NUMBER,
@@ -55,6 +60,7 @@ DEFAULT_BATCH, MIN_BATCH, MAX_BATCH = 2_000, 200, 2_000
 _VERSION = re.compile(r"^v\d{2}\.0$")
 _BATCH_SIZE = re.compile(r"batchSize\s*=\s*(\d+)", re.IGNORECASE)
 _MS = 0.001
+_MY_DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 
 
 @register
@@ -70,6 +76,11 @@ class SalesforceSimulator(Simulator):
 
     def __init__(self, **options: Any) -> None:
         seed = options.get("seed", 0)
+        my_domain = options.pop("my_domain", "acme")
+        if not isinstance(my_domain, str) or not _MY_DOMAIN.match(my_domain):
+            raise ValueError(f"my_domain: a DNS label like 'acme', got {my_domain!r}")
+        self.instance_url = f"https://{my_domain}.my.salesforce.com"
+        """The org's own URL, which token answers from the login servers name."""
         self.client_id = "3MVG9" + derived_secret("salesforce", seed, "consumer-key")[:60]
         self.client_secret = derived_secret("salesforce", seed, "consumer-secret")[:64].upper()
         self.webhook_secret = derived_secret("salesforce", seed, "cdc-signing-secret")[:40]
@@ -161,7 +172,10 @@ class SalesforceSimulator(Simulator):
     def authorize(self, request: Request) -> dict[str, str]:
         """Check the session and the daily allocation; returns the Sforce-Limit-Info header."""
         check = self.tokens.check(self.credential(request.headers))
-        if check.state is not TokenState.VALID or check.token is None:
+        login_server = request.url.hostname in LOGIN_HOSTS
+        if check.state is not TokenState.VALID or check.token is None or login_server:
+            # The login servers hold no org data: a session is valid only on the org's
+            # instance_url (a guess at the exact answer; the refusal itself is documented).
             # Missing, unknown, expired and revoked sessions all read the same on Salesforce.
             raise Reply(error_response(401, SESSION_EXPIRED, "INVALID_SESSION_ID"))
         self.tokens.extend(check.token.value, SESSION_TIMEOUT)  # inactivity timeout slides
