@@ -1,4 +1,4 @@
-"""Processing: hints fetched through the pipeline, applied once and in order, retried, dead-lettered."""
+"""Processing: hints fetched through the pipeline, applied once and in order, or dead-lettered."""
 
 from __future__ import annotations
 
