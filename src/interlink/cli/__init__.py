@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from interlink.cli import _connectors, _demo, _simulate  # noqa: F401  (register their commands)
+from interlink.cli import (  # noqa: F401  (register their commands)
+    _check,
+    _connections,
+    _connectors,
+    _demo,
+    _runs,
+    _simulate,
+    _sync,
+)
 from interlink.cli._app import app
 
 __all__ = ["app", "main"]

@@ -1,163 +1,277 @@
-"""`interlink demo`: the pipeline against a live vendor simulator on loopback.
+"""`interlink demo`: the main job, end to end, on one machine.
 
-Serves the HubSpot simulator on a loopback port (optionally misbehaving),
-reads every contact through the full pipeline over real HTTP (learned rate
-limits, breaker, retries, classification, cursor pagination) with live
-progress, and prints what it took. The sync-engine demo (store, every vendor)
-builds on this one.
+Serves six vendor simulators on loopback (HubSpot, Salesforce, Pipedrive,
+Zendesk, Stripe, GitHub; optionally misbehaving), creates a tenant and one
+connection per vendor in a fresh store (credentials sealed in the vault), and
+syncs every resource through the embedded runner with live progress: records,
+requests, retries and 429s absorbed per connection and resource. It ends with a
+summary per provider and model, and checks that the store holds exactly the
+vendors' records (exit 1 otherwise). The built-in connectors run unchanged: their
+real hosts are routed to the loopback servers.
 """
 
 from __future__ import annotations
 
 import asyncio
-import socket
+import shutil
+import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from interlink.cli._app import app
+from interlink.cli._fleet import DEMO_VENDORS, Fleet
+from interlink.cli._runtime import cli_errors, fail, out, settings_from_cli
+from interlink.sync import SyncJob
 
-HOST = "127.0.0.1"
+if TYPE_CHECKING:
+    from interlink.cli._progress import SyncProgress
+    from interlink.store import SyncRun
+    from interlink.sync import EmbeddedRunner
+
+__all__ = ["DemoResult", "DemoRow", "run_demo"]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoRow:
+    """One (provider, resource) of the demo: what the vendor holds and what was stored."""
+
+    provider: str
+    resource: str
+    model: str
+    expected: int
+    stored: int
+    outcome: str
+    requests: int
+    retries: int
+    absorbed_429s: int
+    seconds: float
+    error: str | None = None
+    runs: int = 1
+    """How many runs it took (a deferred run is run again at its next attempt)."""
 
 
 @dataclass(frozen=True, slots=True)
 class DemoResult:
-    """What one demo run read and what it took."""
+    """Every row, the faults the vendors injected, and the wall time."""
 
-    records: int
-    unique: int
-    requests: int
-    retries: int
-    vendor_429s: int
-    absorbed_429s: int
+    rows: list[DemoRow]
     faults: dict[str, int]
     seconds: float
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def records(self) -> int:
+        return sum(r.stored for r in self.rows)
+
+    @property
+    def complete(self) -> bool:
+        """Every resource succeeded and holds exactly the vendor's records."""
+        return not self.failures and all(
+            r.outcome == "succeeded" and r.stored == r.expected for r in self.rows
+        )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
+async def run_demo(
+    *,
+    records: int,
+    faults: str,
+    database: str,
+    key_file: Path,
+    vendors: Sequence[str] = tuple(DEMO_VENDORS),
+    console: Console | None = None,
+    max_wait: float = 300.0,
+) -> DemoResult:
+    """Serve the vendors, connect them in the store at `database`, sync them all."""
+    from interlink.cli._progress import SyncProgress
+    from interlink.cli._runtime import opened
+    from interlink.cli._stack import sync_stack
+
+    settings = settings_from_cli(database_url=database, key_file=key_file)
+    async with Fleet.serve(vendors, records=records, faults=faults) as fleet:
+        with opened(settings) as (store, vault):
+            tenant = store.create_tenant("Demo Corp")
+            labels: dict[str, str] = {}
+            jobs: list[SyncJob] = []
+            for provider in vendors:
+                row = store.create_connection(
+                    tenant.id, provider, auth_method=_default_auth(provider),
+                    variables=fleet.variables(provider), name=f"demo {provider}",
+                )  # fmt: skip
+                vault.put(row.id, fleet.credentials(provider))
+                labels[row.id] = provider
+                jobs += [SyncJob(row.id, resource) for resource in fleet.resources(provider)]
+            totals = {
+                (j.connection_id, j.resource): fleet.expected(labels[j.connection_id], j.resource)
+                for j in jobs
+            }
+            progress = SyncProgress(console, labels=labels, totals=totals)
+            started = time.perf_counter()
+            # A vendor that hangs (the timeout fault) is given up on after 5 s and retried.
+            async with sync_stack(
+                settings, store, vault, observer=progress, routes=fleet.routes, request_timeout=5.0
+            ) as stack:
+                with progress:
+                    attempts = await _until_done(stack.runner, jobs, progress, max_wait)
+                failures = [f"{labels[f.job.connection_id]} {f.job.resource}: {f.error}"
+                            for f in stack.runner.failures]  # fmt: skip
+            seconds = time.perf_counter() - started
+            rows = [
+                _row(labels[key[0]], key[1], totals[key], runs,
+                     store.count_records(connection_id=key[0], resource=key[1]))
+                for key, runs in sorted(attempts.items(), key=lambda kv: (labels[kv[0][0]], kv[0]))
+            ]  # fmt: skip
+        return DemoResult(rows, fleet.faults_survived(), seconds, failures)
 
 
-async def run_demo(records: int, faults: str, progress: Progress | None = None) -> DemoResult:
-    """Serve HubSpot on loopback and read every contact through the pipeline."""
-    import uvicorn
+async def _until_done(
+    runner: EmbeddedRunner, jobs: list[SyncJob], progress: SyncProgress, max_wait: float
+) -> dict[tuple[str, str], list[SyncRun]]:
+    """Run the jobs; a run the vendor deferred (limit spent, circuit open) is run again at
+    its next attempt, resuming from its checkpoint, as the scheduler would."""
+    attempts: dict[tuple[str, str], list[SyncRun]] = {}
+    pending = jobs
+    waited = 0.0
+    while pending:
+        for job in pending:
+            progress.start(job)
+            runner.submit(job)
+        deferred = []
+        for run in await runner.join():
+            attempts.setdefault((run.connection_id, run.resource), []).append(run)
+            if run.outcome == "deferred" and run.next_attempt_at is not None:
+                deferred.append(run)
+        if not deferred:
+            break
+        due = max(r.next_attempt_at for r in deferred if r.next_attempt_at is not None)
+        wait = max(0.0, (due - datetime.now(UTC)).total_seconds())
+        if waited + wait > max_wait:
+            progress.note(f"{len(deferred)} run(s) deferred past {max_wait:.0f} s: stopping")
+            break
+        progress.note(
+            f"{len(deferred)} run(s) deferred by the vendor; resuming from the checkpoint "
+            f"in {wait:.0f} s"
+        )
+        await asyncio.sleep(wait)
+        waited += wait
+        pending = [SyncJob(r.connection_id, r.resource) for r in deferred]
+    return attempts
 
-    from interlink import (
-        AiohttpTransport,
-        BearerAuth,
-        CircuitBreaker,
-        CursorPagination,
-        Pipeline,
-        RateLimiter,
-        Request,
-        RetryPolicy,
-    )
-    from interlink.simulators import create_simulator
 
-    sim = create_simulator("hubspot", records=records, faults=faults)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(sim.app, host=HOST, port=port, log_level="critical", lifespan="on")
-    )
-    serving = asyncio.create_task(server.serve())
-    while not server.started:  # uvicorn offers no event to await
-        if serving.done():
-            serving.result()  # surfaces the bind error
-        await asyncio.sleep(0.01)
-    token = sim.default_token.value  # type: ignore[attr-defined]
-    pipeline = Pipeline(
-        "hubspot",
-        AiohttpTransport(timeout=5.0),
-        auth=BearerAuth(token),
-        limiter=RateLimiter("hubspot", "demo"),
-        breaker=CircuitBreaker("hubspot", "demo"),
-        retry=RetryPolicy(attempts=8, total_timeout=120.0),
-    )
-    task = progress.add_task("hubspot contacts", total=records) if progress else None
-    pages = CursorPagination(
-        cursor_path="paging.next.after", cursor_param="after", size_param="limit", page_size=100
-    )
-    url = f"http://{HOST}:{port}/crm/v3/objects/contacts"
-    seen: set[str] = set()
-    count = 0
-    started = time.perf_counter()
-    try:
-        async for page in pipeline.paginate(
-            Request.build("GET", url), pages, records_path="results", id_field="id"
-        ):
-            count += len(page.records)
-            seen.update(record["id"] for record in page.records)
-            if progress is not None and task is not None:
-                progress.update(task, completed=count)
-    finally:
-        elapsed = time.perf_counter() - started
-        await pipeline.aclose()
-        server.should_exit = True
-        await serving
-    return DemoResult(
-        records=count,
-        unique=len(seen),
-        requests=pipeline.stats.requests,
-        retries=pipeline.stats.retries,
-        vendor_429s=sim.counters.rate_limited,
-        absorbed_429s=pipeline.stats.rate_limited,
-        faults={kind: n for kind, n in sim.counters.faults.items() if n},
-        seconds=elapsed,
-    )
+def _row(provider: str, resource: str, expected: int, runs: list[SyncRun], stored: int) -> DemoRow:
+    last = runs[-1]
+    return DemoRow(
+        provider, resource, _model(provider, resource), expected, stored, last.outcome,
+        sum(r.stats.requests for r in runs), sum(r.stats.retries for r in runs),
+        sum(r.stats.absorbed_429s for r in runs), sum(r.duration or 0.0 for r in runs),
+        last.error, len(runs),
+    )  # fmt: skip
+
+
+def _default_auth(provider: str) -> str:
+    from interlink.connectors import ConnectorRegistry
+
+    return ConnectorRegistry.default().get(provider).default_auth
+
+
+def _model(provider: str, resource: str) -> str:
+    from interlink.connectors import ConnectorRegistry
+
+    return ConnectorRegistry.default().get(provider).resources[resource].model
+
+
+def summary_table(result: DemoResult, faults: str) -> Table:
+    """Records per provider and model, with what it took."""
+    table = Table(title=f"Synced into the store (faults: {faults})")
+    table.add_column("provider")
+    table.add_column("model")
+    for column in ("records", "vendor has", "runs", "requests", "retries", "429s absorbed",
+                   "s", "records/s"):  # fmt: skip
+        table.add_column(column, justify="right")
+    table.add_column("outcome")
+    for r in result.rows:
+        rate = f"{r.stored / r.seconds:,.0f}" if r.seconds > 0 else "-"
+        outcome = r.outcome if r.stored == r.expected else f"{r.outcome}, records missing"
+        table.add_row(
+            r.provider, r.model, f"{r.stored:,}", f"{r.expected:,}", f"{r.runs}", f"{r.requests:,}",
+            f"{r.retries:,}", f"{r.absorbed_429s:,}", f"{r.seconds:.1f}", rate,
+            outcome if not r.error else f"{outcome}: {r.error}",
+        )  # fmt: skip
+    total = result.records
+    rate = f"{total / result.seconds:,.0f}" if result.seconds > 0 else "-"
+    table.add_section()
+    table.add_row(
+        "all", "", f"{total:,}", f"{sum(r.expected for r in result.rows):,}",
+        f"{sum(r.runs for r in result.rows)}",
+        f"{sum(r.requests for r in result.rows):,}", f"{sum(r.retries for r in result.rows):,}",
+        f"{sum(r.absorbed_429s for r in result.rows):,}", f"{result.seconds:.1f}", rate, "",
+    )  # fmt: skip
+    return table
 
 
 @app.command()
 def demo(
-    records: int = typer.Option(2_000, "--records", help="Contacts in the simulated HubSpot."),
+    records: int = typer.Option(1_000, "--records", help="Records per resource at each vendor."),
     faults: str = typer.Option(
-        "flaky", "--faults", help="Fault profile of the vendor: none, flaky, chaos, slow, ..."
+        "none", "--faults", help="How the vendors misbehave: none, flaky, chaos, slow, ..."
+    ),
+    database: str | None = typer.Option(
+        None, "--database", help="Keep the store at this URL (default: a fresh temporary one)."
+    ),
+    vendors: str = typer.Option(
+        ",".join(DEMO_VENDORS), "--vendors", help="Comma-separated vendors to simulate."
+    ),
+    no_serve: bool = typer.Option(
+        False, "--no-serve", help="Exit after the sync (serving the unified API comes with it)."
     ),
 ) -> None:
-    """Read a misbehaving vendor through the resilient pipeline, and show what it took."""
+    """Sync six misbehaving vendors into a fresh store, live, and show what it took."""
     from interlink.simulators import PROFILES
 
-    console = Console()
+    console = out()
     if faults not in PROFILES:
-        console.print(
-            f"[red]error:[/red] unknown --faults {faults!r}; known: {', '.join(PROFILES)}"
-        )
-        raise typer.Exit(code=2)
+        raise fail(f"unknown --faults {faults!r}; known: {', '.join(PROFILES)}", code=2)
     if not 1 <= records <= 1_000_000:
-        console.print(f"[red]error:[/red] --records must be 1..1,000,000, got {records}")
-        raise typer.Exit(code=2)
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
+        raise fail(f"--records must be 1..1,000,000, got {records}", code=2)
+    chosen = [v.strip() for v in vendors.split(",") if v.strip()]
+    unknown = [v for v in chosen if v not in DEMO_VENDORS]
+    if unknown or not chosen:
+        known = ", ".join(DEMO_VENDORS)
+        named = ", ".join(unknown) or repr(vendors)
+        raise fail(f"unknown --vendors {named}; known: {known}", code=2)
+    workdir = Path(tempfile.mkdtemp(prefix="interlink-demo-"))
+    url = database or f"sqlite:///{workdir / 'interlink.db'}"
+    key_file = workdir / "secret.key" if database is None else None
     try:
-        with Progress(*columns, console=console) as progress:
-            result = asyncio.run(run_demo(records, faults, progress))
-    except Exception as exc:  # the demo's one job is to explain what went wrong
-        console.print(f"[red]demo failed:[/red] {exc}")
-        raise typer.Exit(code=1) from exc
-    table = Table(title=f"HubSpot contacts through the pipeline (faults: {faults})")
-    for column in ("records", "unique", "requests", "retries", "429s absorbed", "s", "records/s"):
-        table.add_column(column, justify="right")
-    table.add_row(
-        f"{result.records:,}",
-        f"{result.unique:,}",
-        f"{result.requests:,}",
-        f"{result.retries:,}",
-        f"{result.absorbed_429s:,}",
-        f"{result.seconds:.1f}",
-        f"{result.records / result.seconds:,.0f}" if result.seconds else "-",
-    )
-    console.print(table)
+        with cli_errors():
+            result = asyncio.run(
+                run_demo(
+                    records=records,
+                    faults=faults,
+                    database=url,
+                    key_file=key_file or settings_from_cli().key_file,
+                    vendors=chosen,
+                    console=console,
+                )
+            )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    console.print(summary_table(result, faults))
     survived = ", ".join(f"{kind} x{n}" for kind, n in sorted(result.faults.items())) or "none"
-    console.print(f"faults injected by the vendor and survived: {survived}")
-    if result.unique != records:
-        console.print(f"[red]expected {records:,} unique records, read {result.unique:,}[/red]")
+    console.print(f"faults injected by the vendors and survived: {survived}")
+    for failure in result.failures:
+        console.print(f"[red]failed:[/red] {failure}")
+    if database is not None:
+        console.print(f"store kept at {database}")
+    if not no_serve:
+        console.print("(the unified API is not served yet; the demo exits as with --no-serve)")
+    if not result.complete:
+        console.print("[red]the store does not hold exactly the vendors' records[/red]")
         raise typer.Exit(code=1)
