@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from interlink.store._types import RunStats, SyncRun
+from interlink.store import RunStats, SyncRun
 from interlink.sync import SyncJob
 from interlink.sync._runner import EmbeddedRunner
 

@@ -33,8 +33,7 @@ def plan(
 ) -> list[SyncJob]:
     """The jobs a `sync` invocation asks for; bad names are ConfigErrors naming the known."""
     from interlink.connectors import ConnectorRegistry
-    from interlink.sync import SyncJob
-    from interlink.sync._scheduler import listable_resources
+    from interlink.sync import SyncJob, listable_resources
 
     registry = ConnectorRegistry.default()
     if connection is not None:

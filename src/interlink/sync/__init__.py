@@ -25,21 +25,26 @@ from interlink.sync._hashing import content_hash, prepare
 from interlink.sync._job import SyncJob
 from interlink.sync._observer import SyncObserver
 from interlink.sync._runner import EmbeddedRunner, JobEngine, JobFailure, Runner
+from interlink.sync._scheduler import IntervalFor, ResourcesFor, Scheduler, listable_resources
 
 __all__ = [
     "ConnectionSource",
     "Credentials",
     "EmbeddedRunner",
+    "IntervalFor",
     "JobEngine",
     "JobFailure",
     "Mode",
     "Phase",
+    "ResourcesFor",
     "ResumePoint",
     "Runner",
+    "Scheduler",
     "StoreConnections",
     "SyncEngine",
     "SyncJob",
     "SyncObserver",
     "content_hash",
+    "listable_resources",
     "prepare",
 ]

@@ -25,7 +25,7 @@ from typing import Protocol
 
 import structlog
 
-from interlink.store._types import SyncRun
+from interlink.store import SyncRun
 from interlink.sync._job import SyncJob
 
 __all__ = ["EmbeddedRunner", "JobEngine", "JobFailure", "Runner"]
