@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from interlink.cli._vault import vault
+from interlink.cli._webhooks import webhooks
 
 app = typer.Typer(
     name="interlink",
@@ -13,6 +14,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(vault, name="vault")
+app.add_typer(webhooks, name="webhooks")
 
 
 @app.command()

@@ -1,0 +1,174 @@
+"""`interlink webhooks`: the inbox's state, processing it, and the dead-letter queue.
+
+```sh
+interlink webhooks inbox                 # events per status
+interlink webhooks process               # apply what is due now
+interlink webhooks dlq list [--json]
+interlink webhooks dlq show ID [--json]
+interlink webhooks dlq replay ID | --all
+```
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.markup import escape as rich_escape
+from rich.table import Table
+
+from interlink.cli._runtime import (
+    cli_errors,
+    fail,
+    opened,
+    out,
+    print_json,
+    settings_from_cli,
+    since,
+)
+
+if TYPE_CHECKING:
+    from interlink.webhooks import DeadLetter
+
+__all__ = ["webhooks"]
+
+webhooks = typer.Typer(
+    help="Webhooks from vendors: the inbox, processing, dead letters.", no_args_is_help=True
+)
+dlq = typer.Typer(help="Events that failed every retry: list, show, replay.", no_args_is_help=True)
+webhooks.add_typer(dlq, name="dlq")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _letter_row(letter: DeadLetter, *, event: bool = False) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "id": letter.id, "inbox_id": letter.inbox_id, "provider": letter.provider,
+        "connection_id": letter.connection_id, "tenant_id": letter.tenant_id,
+        "event_key": letter.key, "attempts": letter.attempts, "status": letter.status,
+        "error": letter.error, "created_at": letter.created_at, "updated_at": letter.updated_at,
+    }  # fmt: skip
+    if event:
+        row["event"] = letter.event
+    return row
+
+
+@webhooks.command("inbox")
+def inbox(as_json: JsonOption = False) -> None:
+    """How many webhook events are pending, applied, stale, ignored or dead."""
+    from interlink.webhooks import Inbox
+
+    with cli_errors(), opened(settings_from_cli()) as (store, _):
+        counts = Inbox.for_store(store).counts()
+    if as_json:
+        print_json(counts)
+        return
+    table = Table(title="webhook inbox")
+    table.add_column("status")
+    table.add_column("events", justify="right")
+    for status in ("pending", "applied", "stale", "ignored", "dead"):
+        table.add_row(status, f"{counts.get(status, 0):,}")
+    out().print(table)
+
+
+@webhooks.command("process")
+def process(as_json: JsonOption = False) -> None:
+    """Apply every event due now (records are fetched through each connection's pipeline)."""
+    from interlink.store import AsyncStore
+    from interlink.sync._connections import StoreConnections
+    from interlink.webhooks import Inbox, WebhookProcessor, WebhookProviders
+
+    async def drain(store: Any, vault: Any) -> dict[str, Any]:
+        astore = AsyncStore(store)
+        connections = StoreConnections(astore, vault)
+        processor = WebhookProcessor(Inbox.for_store(store), WebhookProviders(), connections)
+        try:
+            stats = await processor.drain()
+        finally:
+            await processor.aclose()
+            await connections.close()
+            await astore.aclose()
+        return {"applied": stats.applied, "stale": stats.stale, "ignored": stats.ignored,
+                "retried": stats.retried, "dead": stats.dead, "changes": stats.changes}  # fmt: skip
+
+    with cli_errors(), opened(settings_from_cli()) as (store, vault):
+        result = asyncio.run(drain(store, vault))
+    if as_json:
+        print_json(result)
+    else:
+        out().print(" ".join(f"{k}={v}" for k, v in result.items()))
+
+
+@dlq.command("list")
+def dlq_list(
+    limit: Annotated[int, typer.Option("--limit", help="How many, oldest first.")] = 100,
+    replayed: Annotated[bool, typer.Option("--replayed", help="Also list replayed ones.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Dead letters waiting for a replay, oldest first."""
+    from interlink.webhooks import DeadLetters, Inbox
+
+    if not 1 <= limit <= 100_000:
+        raise fail(f"--limit must be 1..100,000, got {limit}", code=2)
+    with cli_errors(), opened(settings_from_cli()) as (store, _):
+        found = DeadLetters(Inbox.for_store(store)).letters(
+            status=None if replayed else "dead", limit=limit
+        )
+    if as_json:
+        print_json([_letter_row(letter) for letter in found])
+        return
+    table = Table(title=f"{len(found)} dead letter(s)")
+    for column in ("id", "created", "provider", "connection", "attempts", "status", "error"):
+        table.add_column(column, no_wrap=column in ("id", "created"))
+    for letter in found:
+        first_line = letter.error.splitlines()[0] if letter.error else ""
+        table.add_row(
+            letter.id, since(letter.created_at), letter.provider, letter.connection_id or "-",
+            str(letter.attempts), letter.status, rich_escape(first_line[:100]),
+        )  # fmt: skip
+    out().print(table)
+
+
+@dlq.command("show")
+def dlq_show(
+    letter_id: Annotated[str, typer.Argument(help="The dead letter's id (from `dlq list`).")],
+    as_json: JsonOption = False,
+) -> None:
+    """One dead letter: the event as received and the last error, whole."""
+    from interlink.webhooks import DeadLetters, Inbox
+
+    with cli_errors(), opened(settings_from_cli()) as (store, _):
+        letter = DeadLetters(Inbox.for_store(store)).get(letter_id)
+    if letter is None:
+        raise fail(f"no dead letter {letter_id!r} (see `interlink webhooks dlq list`)")
+    row = _letter_row(letter, event=True)
+    if as_json:
+        print_json(row)
+        return
+    import json
+
+    for key, value in row.items():
+        shown = json.dumps(value, indent=2) if key == "event" else value
+        out().print(f"[bold]{key}[/bold]: {rich_escape(str(shown))}")
+
+
+@dlq.command("replay")
+def dlq_replay(
+    letter_id: Annotated[str | None, typer.Argument(help="The dead letter to replay.")] = None,
+    replay_all: Annotated[bool, typer.Option("--all", help="Replay every dead letter.")] = False,
+) -> None:
+    """Put dead letters back in the inbox as pending; `interlink webhooks process` applies them."""
+    from interlink.webhooks import DeadLetters, Inbox
+
+    if (letter_id is None) == (not replay_all):
+        raise fail("give one dead letter ID or --all (not both)", code=2)
+    with cli_errors(), opened(settings_from_cli()) as (store, _):
+        letters = DeadLetters(Inbox.for_store(store))
+        if replay_all:
+            count = letters.replay_all()
+        elif letters.replay(str(letter_id)):
+            count = 1
+        else:
+            raise fail(f"no dead letter {letter_id!r} waiting for a replay")
+    out().print(f"replayed {count} dead letter(s): back in the inbox as pending")

@@ -1,0 +1,92 @@
+"""`interlink webhooks inbox | dlq list | show | replay`, end to end through typer's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from interlink.cli import app
+from interlink.store import open_store
+from interlink.webhooks import DeadLetters, Inbox
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """A store with two dead letters and one pending event; the settings naming it."""
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    store = open_store(url)
+    try:
+        tenant = store.create_tenant("Acme")
+        conn = store.create_connection(tenant.id, "hubspot", auth_method="private_app",
+                                       variables={})  # fmt: skip
+        inbox = Inbox.for_store(store)
+        events = [(f"{conn.id}:{n}", {"eventId": n, "objectId": 1000 + n}) for n in (1, 2, 3)]
+        inbox.accept(provider="hubspot", connection_id=conn.id, tenant_id=tenant.id,
+                     headers={}, events=events)  # fmt: skip
+        letters = DeadLetters(inbox)
+        for event in inbox.claim(limit=2):
+            letters.bury(event, f"ServerError: hubspot answered 500 for {event.payload['eventId']}")
+    finally:
+        store.close()
+    return {"INTERLINK_DATABASE_URL": url, "INTERLINK_KEY_FILE": str(tmp_path / "secret.key")}
+
+
+def _run(env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["webhooks", *args], env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_dlq_list_show_and_replay(env: dict[str, str]) -> None:
+    """List shows both letters; show has the event whole; replaying one, then all, empties it."""
+    code, out, _ = _run(env, "dlq", "list", "--json")
+    assert code == 0
+    listed = json.loads(out)
+    assert [row["attempts"] for row in listed] == [1, 1]
+    assert "500" in listed[0]["error"]
+    first = listed[0]["id"]
+
+    code, out, _ = _run(env, "dlq", "show", first, "--json")
+    assert code == 0
+    assert json.loads(out)["event"] == {"eventId": 1, "objectId": 1001}
+    code, out, _ = _run(env, "dlq", "show", first)
+    assert code == 0
+    assert "objectId" in out
+
+    code, out, _ = _run(env, "inbox", "--json")
+    assert json.loads(out) == {"dead": 2, "pending": 1}
+    code, out, _ = _run(env, "dlq", "replay", first)
+    assert (code, "replayed 1" in out) == (0, True)
+    code, out, _ = _run(env, "dlq", "replay", "--all")
+    assert (code, "replayed 1" in out) == (0, True)
+    code, out, _ = _run(env, "inbox", "--json")
+    assert json.loads(out) == {"pending": 3}
+    code, out, _ = _run(env, "dlq", "list", "--json")
+    assert json.loads(out) == []
+    code, out, _ = _run(env, "dlq", "list", "--replayed")
+    assert code == 0
+    assert "replayed" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["dlq", "replay"], 2, "one dead letter ID or --all"),
+        (["dlq", "replay", "dlq_x", "--all"], 2, "one dead letter ID or --all"),
+        (["dlq", "replay", "dlq_missing"], 1, "no dead letter 'dlq_missing'"),
+        (["dlq", "show", "dlq_missing"], 1, "no dead letter 'dlq_missing'"),
+        (["dlq", "list", "--limit", "0"], 2, "--limit must be"),
+    ],
+)
+def test_bad_input_exits_non_zero_with_one_line(
+    env: dict[str, str], args: list[str], code: int, message: str
+) -> None:
+    """Each misuse ends with a one-line error naming what was wrong and a non-zero exit."""
+    got, _, err = _run(env, *args)
+    assert got == code
+    assert message in err
+    assert "Traceback" not in err
