@@ -159,3 +159,18 @@ def test_an_unreachable_database_is_one_clear_line(
     assert "StoreError" in result.output
     assert "hunter2" not in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_log_level_setting_applies_unless_the_option_is_given(
+    cli: CliRunner, cli_env: Path
+) -> None:
+    """log_level = "info" in interlink.toml shows info logs; --log-level error hides them."""
+    (cli_env / "interlink.toml").write_text('log_level = "info"\n')
+    chatty = cli.invoke(app, ["tenants", "create", "Acme"])
+    assert chatty.exit_code == 0, chatty.output
+    assert "vault.key_created" in chatty.output
+    (cli_env / "secret.key").unlink()
+    (cli_env / "interlink.db").unlink()
+    quiet = cli.invoke(app, ["--log-level", "error", "tenants", "create", "Acme"])
+    assert quiet.exit_code == 0, quiet.output
+    assert "vault.key_created" not in quiet.output

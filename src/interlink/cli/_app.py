@@ -27,16 +27,34 @@ def version() -> None:
 
 @app.callback()
 def _root(
-    log_level: str = typer.Option(
-        "warning", "--log-level", help="Log level on stderr: debug, info, warning, error."
+    log_level: str | None = typer.Option(
+        None,
+        "--log-level",
+        help="Log level on stderr: debug, info, warning, error (default: the log_level setting).",
     ),
     log_json: bool = typer.Option(False, "--log-json", help="Log JSON lines instead of text."),
 ) -> None:
     """Interlink: many third-party REST APIs behaving like one."""
     from interlink._logging import LEVELS, configure_logging
 
-    if log_level not in LEVELS:
+    if log_level is not None and log_level not in LEVELS:
         raise typer.BadParameter(
             f"must be one of {', '.join(LEVELS)}, got {log_level!r}", param_hint="--log-level"
         )
+    if log_level is None or not log_json:
+        level, as_json = _logging_settings()
+        log_level, log_json = log_level or level, log_json or as_json
     configure_logging(log_level, json=log_json)
+
+
+def _logging_settings() -> tuple[str, bool]:
+    """The settings' log level and format; a broken settings file is left for the command
+    that needs the settings to report (logging then keeps the default)."""
+    from interlink._errors import ConfigError
+    from interlink.settings import load_settings
+
+    try:
+        settings = load_settings()
+    except ConfigError:
+        return "warning", False
+    return settings.log_level, settings.log_json
