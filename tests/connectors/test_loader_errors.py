@@ -47,7 +47,7 @@ CASES = [
     ("a template naming an undeclared variable", {4: "base_url: https://{tenant}.acme.test/api"},
      4, "base_url", "undeclared variable 'tenant' (declared: subdomain)"),
     ("a template naming an undeclared credential",
-     {26: 'webhooks: {scheme: hmac_sha256, secret: "{credentials.webhook_secret}"}',
+     {26: 'webhooks: {scheme: stripe, secret: "{credentials.webhook_secret}"}',
       27: 'passthrough: {allow: ["/contacts/**"]}'},
      26, "webhooks.secret", "undeclared credential 'webhook_secret' (the auth methods read: api_key)"),
     ("credentials outside auth and webhooks",

@@ -82,7 +82,11 @@ def compile_spec(data: Any, collect: Collector, *, source: Path | None = None) -
                 f"no request declares endpoint {policy.endpoint!r} (declared: {known})",
             )
     webhook_scope = Scope(
-        credentials=credentials, variables=names, allow_credentials=True, deferred=deferred
+        credentials=credentials,
+        variables=names,
+        allow_credentials=True,
+        deferred=deferred,
+        webhook_secrets=True,
     )
     webhooks = None
     if "webhooks" in data:
@@ -174,11 +178,25 @@ def _webhooks(data: Mapping[str, Any], scope: Scope) -> WebhookSpec:
         compile_path(occurred.get("path", ""), where="webhooks.occurred_at.path")
     elif occurred is not None:
         compile_path(occurred, where="webhooks.occurred_at")
+    secret = _checked(data["secret"], "webhooks.secret", scope)
+    if not any(r.kind in ("credential", "webhook_secret") for r in secret.refs):
+        raise ConfigError(
+            "webhooks.secret",
+            "must name where the secret is kept ({webhook_secrets.NAME} or {credentials.NAME}), "
+            "never hold the secret itself",
+        )
+    options = data.get("options") or {}
+    if data["scheme"] == "hmac" and not isinstance(options.get("header"), str):
+        raise ConfigError(
+            "webhooks.options.header", "is required by the hmac scheme: the signature's header"
+        )
     return WebhookSpec(
         scheme=data["scheme"],
-        secret=_checked(data["secret"], "webhooks.secret", scope),
+        secret=secret,
         event_id=path("event_id"),
         occurred_at=occurred,
         object_id=path("object_id"),
         event_type=path("event_type"),
+        options=dict(options),
+        events=path("events"),
     )

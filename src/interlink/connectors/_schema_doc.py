@@ -15,7 +15,14 @@ from typing import Any
 from interlink.http._contract import ERROR_KINDS
 from interlink.pagination import PAGINATION_TYPES
 
-__all__ = ["AUTH_TYPES", "CATEGORIES", "HTTP_METHODS", "SCHEMA_ID", "connector_schema"]
+__all__ = [
+    "AUTH_TYPES",
+    "CATEGORIES",
+    "HTTP_METHODS",
+    "SCHEMA_ID",
+    "WEBHOOK_SCHEMES",
+    "connector_schema",
+]
 
 SCHEMA_ID = "https://interlink.dev/schemas/connector-v1.json"
 CATEGORIES = ("crm", "hris", "ticketing", "commerce", "accounting", "chat", "files")
@@ -27,6 +34,21 @@ AUTH_TYPES = (
     "oauth2_client_credentials",
     "oauth2_refresh_token",
 )
+
+WEBHOOK_SCHEMES = (
+    "hubspot_v3",
+    "stripe",
+    "slack_v0",
+    "shopify",
+    "github_sha256",
+    "github",
+    "standard_webhooks",
+    "svix",
+    "zendesk",
+    "bamboohr",
+    "hmac",
+)
+"""The signature schemes `interlink.webhooks` verifies (a test keeps the two lists equal)."""
 
 Schema = dict[str, Any]
 
@@ -322,8 +344,16 @@ def connector_schema() -> Schema:
             },
             "webhooks": _obj(
                 {
-                    "scheme": _STR,
-                    "secret": _TEMPLATE,
+                    "scheme": {"enum": list(WEBHOOK_SCHEMES), "x-name": "webhook scheme"},
+                    "secret": {
+                        "type": "string",
+                        "description": "{webhook_secrets.NAME} or {credentials.NAME}",
+                    },
+                    "options": {
+                        "type": "object",
+                        "description": "the scheme's settings (hmac: header, algorithm, ...)",
+                    },
+                    "events": {"type": "string", "description": "where a delivery's events are"},
                     "event_id": _STR,
                     "occurred_at": {"type": ["string", "object"]},
                     "object_id": _STR,

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from interlink.breaker import BreakerConfig
 from interlink.connectors._answers import RecordsHook
 from interlink.connectors._hooks import Hook
-from interlink.connectors._templates import Template
+from interlink.connectors._templates import RenderContext, Template
 from interlink.http import ErrorContract
 from interlink.mapping import CompiledMapping
 from interlink.pagination import BodyPath, PaginatorSpec
@@ -40,6 +40,7 @@ OPERATIONS: tuple[Operation, ...] = (
     "list", "incremental", "deleted", "get", "create", "update", "delete",
 )  # fmt: skip
 LISTINGS: tuple[Operation, ...] = ("list", "incremental", "deleted")
+_SECRET_KINDS = frozenset({"credential", "webhook_secret"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +132,13 @@ class ResourceSpec:
 
 @dataclass(frozen=True, slots=True)
 class WebhookSpec:
-    """How the provider signs webhooks and where an event carries its id, time and object."""
+    """How the provider signs webhooks and where an event carries its id, time and object.
+
+    `secret` names where a connection's signing secret is kept: a webhook secret
+    (`{webhook_secrets.signing_secret}`: Stripe's whsec_, Shopify's app secret, a
+    BambooHR webhook's private key), or an auth credential (`{credentials.client_secret}`:
+    HubSpot signs with the app's). `secrets(credentials)` gives a connection's active ones.
+    """
 
     scheme: str
     secret: Template
@@ -139,6 +146,29 @@ class WebhookSpec:
     occurred_at: Any = None
     object_id: BodyPath | None = None
     event_type: BodyPath | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """The scheme's settings (`hmac`: header, algorithm, encoding, prefix)."""
+    events: BodyPath | None = None
+    """Where a delivery holds its events (BambooHR: `employees`); else the body is one
+    event, or a JSON array of them."""
+
+    @property
+    def secret_names(self) -> frozenset[str]:
+        """The stored fields the secret is read from (webhook secrets and credentials)."""
+        return frozenset(r.name for r in self.secret.refs if r.kind in _SECRET_KINDS)
+
+    def secrets(self, credentials: Mapping[str, str]) -> tuple[str, ...]:
+        """A connection's active signing secrets, newest first: the secret, then, while it
+        is being rotated, the one rendered from each `NAME_previous` that is stored.
+
+        A missing secret is a `ConfigError` naming it (`webhook_secrets.signing_secret`).
+        """
+        found = [self.secret.render(RenderContext(credentials=credentials))]
+        names = self.secret_names
+        if names and all(f"{n}_previous" in credentials for n in names):
+            previous = {**credentials, **{n: credentials[f"{n}_previous"] for n in names}}
+            found.append(self.secret.render(RenderContext(credentials=previous)))
+        return tuple(dict.fromkeys(s for s in found if s))
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,3 +201,10 @@ class ConnectorSpec:
     def credentials(self) -> frozenset[str]:
         """Every credential field any auth method reads."""
         return frozenset().union(*(m.credentials for m in self.auth_methods.values()))
+
+    @property
+    def webhook_secrets(self) -> frozenset[str]:
+        """The webhook secrets a connection stores beside its credentials to verify deliveries."""
+        if self.webhooks is None:
+            return frozenset()
+        return frozenset(r.name for r in self.webhooks.secret.refs if r.kind == "webhook_secret")

@@ -1,8 +1,11 @@
-"""Spec string templates: `{credentials.token}`, `{subdomain}`, `{id}`, `{modified_after:unix_ms}`.
+"""Spec string templates: `{credentials.token}`, `{subdomain}`, `{id}`, `{modified_after:unix_ms}`,
+`{webhook_secrets.signing_secret}`.
 
 A template is parsed once at load time into literal text and references;
 what a reference may name depends on where the template stands (a `Scope`):
-credentials only where auth needs them, `{id}` only in single-record paths,
+credentials only where auth needs them, webhook secrets (a connection's
+signing secrets, which no auth method reads) only in `webhooks.secret`,
+`{id}` only in single-record paths,
 `{modified_after:...}` only in incremental requests. `{{` and `}}` are
 literal braces.
 """
@@ -115,6 +118,11 @@ def _ref(text: str, where: str) -> Ref:
         if not _NAME.match(field_name):
             raise ConfigError(where, f"bad credential name in {{{text}}}")
         return Ref("credential", field_name)
+    if name.startswith("webhook_secrets."):
+        field_name = name.removeprefix("webhook_secrets.")
+        if not _NAME.match(field_name):
+            raise ConfigError(where, f"bad webhook secret name in {{{text}}}")
+        return Ref("webhook_secret", field_name)
     if name == "modified_after" or name.startswith("modified_after:"):
         fmt = name.partition(":")[2] or "iso"
         if fmt not in WATERMARK_FORMATS:
@@ -130,7 +138,7 @@ def _ref(text: str, where: str) -> Ref:
         raise ConfigError(
             where,
             f"bad template reference {{{text}}}; expected {{credentials.NAME}}, {{variable}}, "
-            "{api_version}, {id} or {modified_after:FORMAT}",
+            "{webhook_secrets.NAME}, {api_version}, {id} or {modified_after:FORMAT}",
         )
     return Ref("variable", name)
 
@@ -145,6 +153,8 @@ class Scope:
     record_id: bool = False
     watermark: bool = False
     allow_credentials: bool = False
+    webhook_secrets: bool = False
+    """True only for `webhooks.secret`."""
     deferred: frozenset[str] = frozenset()
     """Variables read from the token answer: known only once a token is, so refused here."""
 
@@ -162,6 +172,8 @@ class Scope:
             if ref.name not in self.credentials:
                 known = ", ".join(sorted(self.credentials)) or "none"
                 return f"undeclared credential {ref.name!r} (the auth methods read: {known})"
+        elif ref.kind == "webhook_secret" and not self.webhook_secrets:
+            return "webhook secrets may only be used in webhooks.secret"
         elif ref.kind == "variable" and ref.name in self.deferred:
             return (
                 f"variable {ref.name!r} is read from the token answer (from: auth), "
@@ -192,6 +204,8 @@ class RenderContext:
     def value(self, ref: Ref) -> str:
         if ref.kind == "credential":
             return _required(self.credentials, ref.name, "credential")
+        if ref.kind == "webhook_secret":  # stored with the connection's credentials
+            return _required(self.credentials, ref.name, "webhook_secret")
         if ref.kind == "variable":
             return _required(self.variables, ref.name, "variable")
         if ref.kind == "api_version" and self.api_version is not None:
