@@ -166,3 +166,37 @@ def test_env_keys_cannot_be_rotated_in_place(sqlite_store: Store) -> None:
     assert report.previous_key_id is None
     assert report.by_key == {new.id: 1}
     assert report.reencrypted == 1
+
+
+def test_concurrent_rotations_lose_no_key(sqlite_store: Store, key_file: Path) -> None:
+    """Four processes rotating at once: every new key is kept and every credential opens."""
+    import threading
+
+    _vault_with(sqlite_store, key_file, 6)
+    vaults = [Vault(sqlite_store, FileKeySource(key_file)) for _ in range(4)]
+    keys = [Key.generate() for _ in vaults]
+    barrier = threading.Barrier(len(vaults))
+    errors: list[BaseException] = []
+
+    def run(vault: Vault, key: Key) -> None:
+        barrier.wait()
+        try:
+            vault.rotate(key)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=pair) for pair in zip(vaults, keys, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    fresh = Vault(sqlite_store, FileKeySource(key_file))
+    assert {key.id for key in keys} <= set(fresh.keyring.ids)
+    assert [fresh.get(f"conn_{i:03d}") for i in range(6)] == [
+        {"token": f"token-{i}"} for i in range(6)
+    ]
+    report = fresh.rotate(drop_retired=True)
+    assert report.complete
+    assert fresh.keyring.ids == (fresh.keyring.current.id,)
+    assert fresh.get("conn_005") == {"token": "token-5"}

@@ -137,18 +137,53 @@ def test_a_corrupt_key_file_is_refused_and_left_untouched(tmp_path: Path, kind: 
     assert path.read_bytes() == corrupt
 
 
-def test_save_replaces_the_keyring_atomically_keeping_0600(tmp_path: Path) -> None:
+def test_update_replaces_the_keyring_atomically_keeping_0600(tmp_path: Path) -> None:
     """A rotated keyring replaces the file whole, mode still 0600, no temp files left."""
     path = tmp_path / "secret.key"
     source = FileKeySource(path)
     ring = source.create()
-    rotated = ring.rotated(Key.generate())
-    source.save(rotated)
+    new = Key.generate()
+    stored = source.update(lambda latest: latest.rotated(new))
+    assert stored.ids == (new.id, ring.current.id)
     loaded = source.load()
     assert loaded is not None
-    assert loaded.ids == rotated.ids
+    assert loaded.ids == stored.ids
     assert _mode(path) == 0o600
     assert [p.name for p in tmp_path.iterdir()] == ["secret.key"]
+
+
+def test_concurrent_updates_compose(tmp_path: Path) -> None:
+    """Sixteen writers adding a key each at once: every key ends up in the file."""
+    path = tmp_path / "secret.key"
+    first = FileKeySource(path).create()
+    keys = [Key.generate() for _ in range(16)]
+    barrier = threading.Barrier(len(keys))
+
+    def add(key: Key) -> None:
+        barrier.wait()
+        FileKeySource(path).update(lambda latest: latest.rotated(key))
+
+    threads = [threading.Thread(target=add, args=(key,)) for key in keys]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ring = FileKeySource(path).load()
+    assert ring is not None
+    assert set(ring.ids) == {first.current.id, *(key.id for key in keys)}
+
+
+def test_update_of_a_missing_or_corrupt_file_writes_nothing(tmp_path: Path) -> None:
+    """update() needs an existing, valid keyring; otherwise VaultError and no file change."""
+    path = tmp_path / "secret.key"
+    with pytest.raises(VaultError, match="does not exist"):
+        FileKeySource(path).update(lambda latest: latest)
+    assert not path.exists()
+    FileKeySource(path).create()
+    path.write_bytes(b"{}")
+    with pytest.raises(VaultError, match="is corrupt"):
+        FileKeySource(path).update(lambda latest: latest.rotated(Key.generate()))
+    assert path.read_bytes() == b"{}"
 
 
 def test_env_source_reads_current_and_retired_keys() -> None:
@@ -179,12 +214,10 @@ def test_env_source_cannot_be_written() -> None:
     """Creating or saving keys in the environment is refused with what to do instead."""
     source = EnvKeySource({})
     assert source.load() is None
-    ring = EnvKeySource({"INTERLINK_SECRET_KEY": Key.generate().to_text()}).load()
-    assert ring is not None
     with pytest.raises(VaultError, match="INTERLINK_SECRET_KEY is not set"):
         source.create()
     with pytest.raises(VaultError, match="INTERLINK_SECRET_KEY_RETIRED to the old one"):
-        source.save(ring)
+        source.update(lambda latest: latest.rotated(Key.generate()))
 
 
 def test_default_source_prefers_the_environment(tmp_path: Path) -> None:

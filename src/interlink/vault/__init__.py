@@ -1,7 +1,7 @@
 """The credential vault: connections' credentials encrypted at rest.
 
 ```python
-from interlink.vault import FileKeySource, Vault
+from interlink.vault import FileKeySource, Key, Vault
 
 vault = Vault(store, FileKeySource(".interlink/secret.key"))
 vault.put(connection.id, {"access_token": "..."})

@@ -2,17 +2,21 @@
 
 A `SecretBackend` stores one secret document. It never interprets it (the
 key sources do), and it never replaces what it did not mean to: `create`
-refuses an existing secret, `replace` swaps it atomically. An external secret
+refuses an existing secret; `update` is a read-modify-write of the current
+version, exclusive among writers and atomic for readers, so two rotations at
+once compose instead of one losing the other's key. An external secret
 manager plugs in by implementing these three methods (docs/security.md).
 """
 
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import secrets
 import stat
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -36,8 +40,9 @@ class SecretBackend(Protocol):
         """Store the first version; `VaultError` if one exists (it is never overwritten)."""
         ...
 
-    def replace(self, data: bytes) -> None:
-        """Swap the stored version for `data` atomically: readers see the old or the new."""
+    def update(self, change: Callable[[bytes], bytes]) -> None:
+        """Replace the stored version with `change(current)`, holding off other writers
+        in between; readers see the old version or the new, never a mix."""
         ...
 
 
@@ -131,14 +136,29 @@ class FileSecret:
         finally:
             os.close(fd)
 
-    def replace(self, data: bytes) -> None:
-        temp = self._write_temp(data)
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        # An advisory lock on the key file's directory: the key file itself is replaced
+        # by rename, so a lock on it would guard a file that is no longer there.
+        fd = os.open(self.path.parent, os.O_RDONLY)
         try:
-            os.replace(temp, self.path)
-        except OSError as exc:
-            temp.unlink(missing_ok=True)
-            raise VaultError(f"{self.location} cannot be replaced: {exc.strerror}") from None
-        _fsync_dir(self.path.parent)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
+
+    def update(self, change: Callable[[bytes], bytes]) -> None:
+        with self._exclusive():
+            current = self.read()
+            if current is None:
+                raise VaultError(f"{self.location} does not exist; there is nothing to update")
+            temp = self._write_temp(change(current))
+            try:
+                os.replace(temp, self.path)
+            except OSError as exc:
+                temp.unlink(missing_ok=True)
+                raise VaultError(f"{self.location} cannot be replaced: {exc.strerror}") from None
+            _fsync_dir(self.path.parent)
 
     def __repr__(self) -> str:
         return f"FileSecret({str(self.path)!r})"
@@ -161,8 +181,8 @@ class EnvSecret:
     def create(self, data: bytes) -> None:
         raise VaultError(f"{self.variable} is set by the environment; Interlink cannot write it")
 
-    def replace(self, data: bytes) -> None:
-        self.create(data)
+    def update(self, change: Callable[[bytes], bytes]) -> None:
+        self.create(b"")
 
     def __repr__(self) -> str:
         return f"EnvSecret({self.variable!r})"

@@ -1,8 +1,9 @@
 """Key rotation without downtime.
 
 1. The new key joins the keyring as current and the keyring is saved first
-   (atomically), the old key kept as retired: from then on every process that
-   reads the keyring opens old and new blobs alike.
+   (atomically, as a read-modify-write of the latest keyring, so a concurrent
+   rotation's key is kept too), the old key retired: from then on every
+   process that reads the keyring opens old and new blobs alike.
 2. Every credential not sealed with the current key is re-sealed and swapped
    in with compare-and-swap on its key id, so a credential written meanwhile
    is kept as written.
@@ -24,7 +25,7 @@ import structlog
 
 from interlink._errors import VaultError
 from interlink.store import EncryptedCredential
-from interlink.vault._keys import Key
+from interlink.vault._keys import Key, Keyring
 from interlink.vault._seal import credential_context, open_blob, seal_blob
 
 if TYPE_CHECKING:
@@ -71,12 +72,19 @@ def rotate(
     keyring = vault.reload()
     previous: str | None = None
     if new_key is not None and new_key.id != keyring.current.id:
-        previous = keyring.current.id
-        vault.keys.save(keyring.rotated(new_key))
+
+        def add(latest: Keyring) -> Keyring:
+            nonlocal previous
+            previous = latest.current.id
+            return latest.rotated(new_key)
+
+        vault.keys.update(add)
         keyring = vault.reload()  # read back: what every other process will see
-        if keyring.current.id != new_key.id:
+        if keyring.get(new_key.id) is None:
             raise VaultError(f"{vault.keys.location} did not keep the new key {new_key.id}")
         log.info("vault.key_added", key_id=new_key.id, retired=list(keyring.retired_ids))
+    # Normally the new key; another rotation finishing meanwhile may have made its own
+    # key current, and then that one is the key to re-seal under.
     current = keyring.current.id
 
     reencrypted = already = changed = 0
@@ -118,16 +126,24 @@ def rotate(
     refused: str | None = None
     if drop_retired and keyring.retired:
         refused = _drop_refusal(by_key, current, unreadable)
-        if refused is None and vault.reload().current.id != current:
-            refused = "another rotation changed the current key meanwhile; the keys were kept"
         if refused is None:
+
+            def drop(latest: Keyring) -> Keyring:
+                nonlocal dropped
+                if latest.current.id != current:
+                    raise VaultError(
+                        f"another rotation made key {latest.current.id} current meanwhile; "
+                        "the retired keys were kept"
+                    )
+                dropped = latest.retired_ids
+                return latest.without_retired()
+
             try:
-                vault.keys.save(keyring.without_retired())
-                dropped = keyring.retired_ids
-                keyring = vault.reload()
+                vault.keys.update(drop)
                 log.info("vault.retired_keys_dropped", key_ids=list(dropped))
             except VaultError as exc:
-                refused = str(exc)
+                dropped, refused = (), str(exc)
+            keyring = vault.reload()
     report = RotationReport(
         current_key_id=current,
         previous_key_id=previous,

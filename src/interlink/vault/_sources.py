@@ -19,7 +19,7 @@ refused instead of silently becoming a different key.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -48,7 +48,7 @@ RETIRED_KEYS_ENV = "INTERLINK_SECRET_KEY_RETIRED"
 
 
 class KeySource(Protocol):
-    """Loads the keyring; creates the first one; saves a rotated one."""
+    """Loads the keyring; creates the first one; updates it for a rotation."""
 
     location: str
     """Where the keys live, for messages."""
@@ -61,8 +61,9 @@ class KeySource(Protocol):
         """Generate and store the first key; never replaces an existing one."""
         ...
 
-    def save(self, keyring: Keyring) -> None:
-        """Store `keyring` atomically (a rotation's first step)."""
+    def update(self, change: Callable[[Keyring], Keyring]) -> Keyring:
+        """Store `change(latest keyring)` atomically, other writers held off meanwhile
+        (so concurrent rotations both keep their keys); returns what was stored."""
         ...
 
 
@@ -138,8 +139,15 @@ class SecretKeySource:
         self.backend.create(_dump(keyring))
         return keyring
 
-    def save(self, keyring: Keyring) -> None:
-        self.backend.replace(_dump(keyring))
+    def update(self, change: Callable[[Keyring], Keyring]) -> Keyring:
+        stored: list[Keyring] = []
+
+        def apply(data: bytes) -> bytes:
+            stored.append(change(_parse(data, location=self.location)))
+            return _dump(stored[-1])
+
+        self.backend.update(apply)
+        return stored[-1]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.location!r})"
@@ -186,7 +194,7 @@ class EnvKeySource:
             "or unset it to use a key file"
         )
 
-    def save(self, keyring: Keyring) -> None:
+    def update(self, change: Callable[[Keyring], Keyring]) -> Keyring:
         raise VaultError(
             f"the keys come from {SECRET_KEY_ENV}, which Interlink cannot write: set "
             f"{SECRET_KEY_ENV} to the new key and {RETIRED_KEYS_ENV} to the old one, "
