@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
+from interlink.store._bulk import executemany
 from interlink.store._rows import etag_for
 from interlink.store._tables import change_events, records
 from interlink.store._types import ChangeKind, PageResult, PreparedRecord
@@ -37,6 +38,8 @@ _mark_deleted = (
     .values(remote_was_deleted=True, updated_at=bindparam("now"))
 )
 _touch = update(records).where(records.c.id == bindparam("rid"))
+_insert_record = insert(records)
+_insert_event = insert(change_events)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,16 +172,11 @@ def apply_records(
     by_remote = {record.remote_id: record for record in page}
     stored = _stored(conn, target, list(by_remote))
     plan = _plan(target, by_remote, stored, now, touch_unchanged)
-    if plan.inserts:
-        conn.execute(insert(records), plan.inserts)
-    if plan.updates:
-        conn.execute(_update_content, plan.updates)
-    if plan.deletes:
-        conn.execute(_mark_deleted, plan.deletes)
-    if plan.touches:
-        conn.execute(_touch, plan.touches)
-    if plan.events:
-        conn.execute(insert(change_events), plan.events)
+    executemany(conn, _insert_record, plan.inserts)
+    executemany(conn, _update_content, plan.updates)
+    executemany(conn, _mark_deleted, plan.deletes)
+    executemany(conn, _touch, plan.touches)
+    executemany(conn, _insert_event, plan.events)
     result = PageResult(
         created=len(plan.inserts),
         updated=len(plan.updates),

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
 
 from interlink._errors import StoreError
 from interlink.store._apply import Target, apply_records
 from interlink.store._base import StoreBase
+from interlink.store._bulk import execute
 from interlink.store._rows import to_record
 from interlink.store._runs import write_checkpoint
-from interlink.store._tables import change_events, connections, records, sync_runs
+from interlink.store._tables import RUN_COUNTERS, change_events, connections, records, sync_runs
 from interlink.store._types import (
     ChangeKind,
     Checkpoint,
@@ -25,14 +25,16 @@ from interlink.store._types import (
 
 __all__ = ["RecordsMixin"]
 
+# Built once: statements run with every page.
+_owner = select(connections.c.tenant_id).where(connections.c.id == bindparam("cid"))
+_set_stats = update(sync_runs).where(sync_runs.c.id == bindparam("run_id"))
+
 
 class RecordsMixin(StoreBase):
     """Records: the sync engine's pages, the API's writes and reads."""
 
     def _check_target(self, conn: Connection, target: Target) -> None:
-        owner = conn.execute(
-            select(connections.c.tenant_id).where(connections.c.id == target.connection_id)
-        ).scalar()
+        owner = execute(conn, _owner, {"cid": target.connection_id}).scalar()
         if owner is None:
             raise StoreError(f"no connection {target.connection_id!r}")
         if owner != target.tenant_id:
@@ -72,9 +74,8 @@ class RecordsMixin(StoreBase):
             self._check_target(conn, target)
             result, _ = apply_records(conn, target, records, now, touch_unchanged=touch_unchanged)
             write_checkpoint(conn, checkpoint, now)
-            written = conn.execute(
-                update(sync_runs).where(sync_runs.c.id == run_id).values(**asdict(stats))
-            ).rowcount
+            counters = {name: getattr(stats, name) for name in RUN_COUNTERS}
+            written = execute(conn, _set_stats, {"run_id": run_id, **counters}).rowcount
             if not written:
                 raise StoreError(f"apply_page: no sync run {run_id!r} (start_run first)")
         return result

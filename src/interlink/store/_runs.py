@@ -23,8 +23,15 @@ _FINAL = frozenset({"succeeded", "failed", "deferred"})
 
 def write_checkpoint(conn: Connection, cp: Checkpoint, now: datetime) -> None:
     """Insert or replace the checkpoint row inside `conn`'s transaction."""
-    row = asdict(cp)
-    row["updated_at"] = now
+    row = {
+        "connection_id": cp.connection_id,
+        "resource": cp.resource,
+        "watermark": cp.watermark,
+        "resume": cp.resume,
+        "next_run_at": cp.next_run_at,
+        "last_full_at": cp.last_full_at,
+        "updated_at": now,
+    }
     upsert(conn, sync_state, row, keys=("connection_id", "resource"))
 
 

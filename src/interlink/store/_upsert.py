@@ -1,4 +1,9 @@
-"""One `INSERT ... ON CONFLICT DO UPDATE` for both dialects."""
+"""One `INSERT ... ON CONFLICT DO UPDATE` for both dialects, built once per shape.
+
+Building the statement (and its `excluded` pseudo-table) costs more than
+running it, and a checkpoint is upserted with every page, so each shape of
+upsert is built once per dialect and then executed with fresh parameters.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.expression import Executable
+
+from interlink.store._bulk import execute
 
 __all__ = ["upsert"]
+
+_built: dict[tuple[str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], Executable] = {}
 
 
 def upsert(
@@ -23,10 +33,19 @@ def upsert(
 
     `set_` overrides what an update writes (an expression on the stored row,
     such as `drift.c.count + 1`); every other column takes the new value.
+    A call site must pass the same `set_` expressions each time: the statement
+    is cached by the names it sets.
     """
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(**row)
-    excluded = statement.excluded
-    values: dict[str, Any] = {name: excluded[name] for name in row if name not in keys}
-    values.update(set_ or {})
-    conn.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=values))
+    name = conn.dialect.name
+    overrides = set_ or {}
+    cache_key = (name, table.name, tuple(row), tuple(keys), tuple(overrides))
+    statement = _built.get(cache_key)
+    if statement is None:
+        dialect = postgresql if name == "postgresql" else sqlite
+        insert = dialect.insert(table)
+        excluded = insert.excluded
+        values: dict[str, Any] = {col: excluded[col] for col in row if col not in keys}
+        values.update(overrides)
+        statement = insert.on_conflict_do_update(index_elements=list(keys), set_=values)
+        _built[cache_key] = statement
+    execute(conn, statement, row)
