@@ -174,3 +174,37 @@ def test_the_log_level_setting_applies_unless_the_option_is_given(
     quiet = cli.invoke(app, ["--log-level", "error", "tenants", "create", "Acme"])
     assert quiet.exit_code == 0, quiet.output
     assert "vault.key_created" not in quiet.output
+
+
+def test_watch_runs_the_scheduler_until_stopped(
+    cli: CliRunner, hubspot: Fleet, cli_env: Path
+) -> None:
+    """`sync --watch` is the scheduler over the embedded runner: its first tick syncs every
+    resource and prints one line per finished run."""
+    import asyncio
+    from io import StringIO
+
+    from rich.console import Console
+
+    from interlink.cli._runtime import opened
+    from interlink.cli._sync import watch
+    from interlink.settings import load_settings
+
+    connection_id = _connect(cli, hubspot)
+    settings = load_settings()
+    printed = StringIO()
+    with opened(settings) as (store, vault):
+        console = Console(file=printed, width=200)
+        asyncio.run(watch(settings, store, vault, console=console, ticks=1, poll=0.01))
+        (run,) = store.list_runs(connection_id=connection_id)
+        checkpoint = store.get_checkpoint(connection_id, "contacts")
+    assert run.outcome == "succeeded"
+    assert "hubspot contacts: succeeded (full), 250 seen +250 ~0 -0" in printed.getvalue()
+    assert checkpoint.next_run_at is not None  # claimed: due again one interval later
+
+
+def test_watch_refuses_full_and_json(cli: CliRunner, cli_env: Path) -> None:
+    """--watch with --full or --json is a usage error, exit 2."""
+    result = cli.invoke(app, ["sync", "--watch", "--full"])
+    assert result.exit_code == 2
+    assert "--watch runs incremental syncs" in result.output
