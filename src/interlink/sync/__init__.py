@@ -23,6 +23,7 @@ from interlink.sync._connections import ConnectionSource, Credentials, StoreConn
 from interlink.sync._engine import SyncEngine
 from interlink.sync._hashing import content_hash, prepare
 from interlink.sync._job import SyncJob
+from interlink.sync._lease import Lease, LeaseLostError, RedisLeases, worker_identity
 from interlink.sync._observer import SyncObserver
 from interlink.sync._runner import EmbeddedRunner, JobEngine, JobFailure, Runner
 from interlink.sync._scheduler import IntervalFor, ResourcesFor, Scheduler, listable_resources
@@ -34,8 +35,11 @@ __all__ = [
     "IntervalFor",
     "JobEngine",
     "JobFailure",
+    "Lease",
+    "LeaseLostError",
     "Mode",
     "Phase",
+    "RedisLeases",
     "ResourcesFor",
     "ResumePoint",
     "Runner",
@@ -47,4 +51,5 @@ __all__ = [
     "content_hash",
     "listable_resources",
     "prepare",
+    "worker_identity",
 ]
