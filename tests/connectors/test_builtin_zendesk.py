@@ -128,6 +128,26 @@ async def test_incremental_export_returns_only_tickets_changed_after_the_waterma
     assert zendesk.counters.count(route=EXPORT, status=200) == 1
 
 
+async def test_a_watermark_younger_than_a_minute_is_moved_back_not_refused(
+    connection: interlink.Connection, zendesk: ZendeskSimulator, clock: FakeClock
+) -> None:
+    """Zendesk answers 422 to a start_time younger than a minute: a sync that ran seconds
+    ago starts its export a minute back instead, and the change it made arrives once it is
+    a minute old."""
+    open_ids = [t.remote_id async for t in connection.list("tickets") if t.status != "CLOSED"]
+    open_id = open_ids[0]
+    clock.advance(3600)
+    watermark = _now(clock)
+    await connection.update("tickets", open_id, {"priority": "LOW"})
+    clock.advance(20)
+    assert [t async for t in connection.list("tickets", modified_after=watermark)] == []
+    clock.advance(60)
+    changed = [t.remote_id async for t in connection.list("tickets", modified_after=watermark)]
+    assert changed == [open_id]
+    assert zendesk.counters.count(route=EXPORT, status=422) == 0
+    assert zendesk.counters.count(route=EXPORT, status=200) == 2
+
+
 async def test_incremental_export_walks_every_window_once(
     connection: interlink.Connection, zendesk: ZendeskSimulator
 ) -> None:

@@ -105,10 +105,12 @@ def connect(
             "auth_method", f"{spec.provider} has no auth method {method_name!r}; known: {known}"
         )
     values, deferred = _variables(spec, variables or {}, method)
+    clock = clock or SystemClock()
     context = RenderContext(
         credentials=dict(credentials),
         variables=values,
         api_version=spec.api_version.value if spec.api_version else None,
+        clock=clock,
     )
     if not re.match(r"https?://", spec.base_url.render(context)):
         first = next((r.name for r in spec.base_url.refs), "base_url")
@@ -117,7 +119,6 @@ def connect(
         connection_id = (
             f"{spec.provider}-{credential_partition(method, credentials).rpartition(':')[2][:12]}"
         )
-    clock = clock or SystemClock()
     pipeline = build_pipeline(
         spec,
         method,

@@ -6,12 +6,15 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
+from interlink._clock import SystemClock
 from interlink.connectors import ConnectorSpec, HookCall, RenderContext, RequestSpec
 from interlink.connectors._templates import render_tree
 from interlink.http import Request
 from interlink.pagination import BodyPath
 
 __all__ = ["build_request", "unwrap", "wrap"]
+
+_SYSTEM = SystemClock()
 
 
 def wrap(body: Any, path: BodyPath | None) -> Any:
@@ -62,6 +65,6 @@ def build_request(
         return built
     call = HookCall(
         spec.provider, resource, operation, built, context.modified_after,
-        context.record_id, context.variables,
+        context.record_id, context.variables, (context.clock or _SYSTEM).time(),
     )  # fmt: skip
     return request.hook(call)

@@ -34,6 +34,9 @@ class HookCall:
     modified_after: datetime | None = None
     remote_id: str | None = None
     variables: Mapping[str, str] = field(default_factory=dict)
+    now: float | None = None
+    """Epoch seconds when the request was built (the connection's clock), for hooks that
+    keep a value clear of the present (Zendesk's export start_time)."""
 
 
 class Hook(Protocol):

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from interlink._clock import Clock
 from interlink._errors import ConfigError
 
 __all__ = [
@@ -200,6 +201,8 @@ class RenderContext:
     api_version: str | None = None
     record_id: str | None = None
     modified_after: datetime | None = None
+    clock: Clock | None = field(default=None, compare=False)
+    """The connection's clock: what "now" is for hooks (None: the system's)."""
 
     def value(self, ref: Ref) -> str:
         if ref.kind == "credential":
