@@ -62,6 +62,11 @@ def worker_identity() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def _text(value: bytes | str) -> str:
+    # A client built with decode_responses=True answers str, the default bytes.
+    return value if isinstance(value, str) else value.decode()
+
+
 class LeaseLostError(Exception):
     """The lease expired before it was renewed (the holder stalled longer than its ttl),
     so another worker may hold it now: the work under it was stopped."""
@@ -109,7 +114,7 @@ class RedisLeases:
     async def holder(self, key: str) -> str | None:
         """Who holds `key` now (`host:pid:random`), or None."""
         value = await self.redis.get(self.prefix + key)
-        return None if value is None else value.decode()
+        return None if value is None else _text(value)
 
     async def remaining(self, key: str) -> float:
         """Seconds until the lease on `key` expires unless renewed (0 when free)."""
@@ -122,7 +127,7 @@ class RedisLeases:
         async for name in self.redis.scan_iter(match=f"{self.prefix}*", count=500):
             value = await self.redis.get(name)
             if value is not None:
-                found[name.decode().removeprefix(self.prefix)] = value.decode()
+                found[_text(name).removeprefix(self.prefix)] = _text(value)
         return found
 
 
