@@ -57,6 +57,10 @@ def assert_no_secret(error: UpstreamError) -> None:
         (answer(403, content="forbidden"), AuthError),
         (answer(400, json={"error": "invalid_grant"}), ReauthorizationRequired),
         (answer(200, json={"error": "invalid_grant"}), ReauthorizationRequired),
+        (
+            answer(200, json={"ok": False, "error": "invalid_refresh_token"}),
+            ReauthorizationRequired,
+        ),
     ],
 )
 async def test_token_endpoint_failures_map_to_the_error_tree(

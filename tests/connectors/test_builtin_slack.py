@@ -17,6 +17,7 @@ from interlink import (
     ReauthorizationRequired,
     Request,
 )
+from interlink.auth import TokenSet
 from interlink.connectors import HookCall
 from interlink.connectors._answers import RecordsCall
 from interlink.connectors._envelope import envelope_error
@@ -227,3 +228,52 @@ async def test_passthrough_reaches_other_web_api_methods(bot: interlink.Connecti
     """An allowed method is called with the connection's token; its ok:true answer returned."""
     response = await bot.request("POST", "/api/auth.test")
     assert response.json()["ok"] is True
+
+
+# -- token rotation ---------------------------------------------------------------------------
+
+
+async def test_rotating_tokens_are_refreshed_and_each_new_refresh_token_persisted(
+    slack: SlackSimulator, clock: FakeClock
+) -> None:
+    """The `rotating` method trades the single-use refresh token at oauth.v2.access for a
+    12-hour token, persists each new refresh token before use, refreshes again before the
+    token ends, and keeps the answer's team in the token set's extras."""
+    _, refresh = slack.auth.install()
+    saved: list[TokenSet] = []
+
+    async def persist(tokens: TokenSet) -> None:
+        saved.append(tokens)
+
+    credentials = {
+        "client_id": slack.client_id,
+        "client_secret": slack.client_secret,
+        "refresh_token": refresh,
+    }
+    async with open_builtin(
+        slack, clock, credentials=credentials, auth_method="rotating", on_tokens_rotated=persist
+    ) as conn:
+        first = [u.remote_id async for u in conn.list("users")]
+        clock.advance(0.9 * 43_200)  # past 80% of the 12 hours
+        await conn.get("users", first[0])
+    assert len(first) == RECORDS
+    assert slack.counters.token_requests == 2
+    assert [t.refresh_token != refresh for t in saved] == [True, True]
+    assert saved[0].refresh_token != saved[1].refresh_token
+    assert saved[1].extras["team"]["id"] == slack.workspace.team_id
+
+
+async def test_a_spent_refresh_token_requires_reauthorization(
+    slack: SlackSimulator, clock: FakeClock
+) -> None:
+    """Slack's invalid_refresh_token (a refresh token already spent) means connect again."""
+    _, refresh = slack.auth.install()
+    slack.auth.rotate(refresh)  # spent elsewhere
+    credentials = {
+        "client_id": slack.client_id,
+        "client_secret": slack.client_secret,
+        "refresh_token": refresh,
+    }
+    async with open_builtin(slack, clock, credentials=credentials, auth_method="rotating") as conn:
+        with pytest.raises(ReauthorizationRequired, match="invalid_refresh_token"):
+            await conn.get("users", "U0000001")

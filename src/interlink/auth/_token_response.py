@@ -1,8 +1,9 @@
 """Reading a token endpoint's answer: a `TokenSet`, or an error the caller can act on.
 
-RFC 6749 §5.2 error codes decide the class: `invalid_grant` means the grant
-(refresh token) is dead and the end user must connect again; every other
-refusal means the client's own credentials or configuration are wrong.
+RFC 6749 §5.2 error codes decide the class: `invalid_grant` (Slack:
+`invalid_refresh_token`) means the grant (refresh token) is dead and the end
+user must connect again; every other refusal means the client's own
+credentials or configuration are wrong.
 Throttling and outages are retryable like any vendor call. Token endpoints
 sometimes echo what they were sent, so error texts are scrubbed of every
 secret the flow knows before they leave this module.
@@ -35,6 +36,8 @@ __all__ = ["read_token_response"]
 
 _ERROR_CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 _DESCRIPTION_LIMIT = 200
+_DEAD_GRANT = frozenset({"invalid_grant", "invalid_refresh_token"})
+"""RFC 6749's code for a dead grant, and Slack's for a spent or revoked refresh token."""
 _STANDARD = frozenset({"access_token", "token_type", "expires_in", "refresh_token", "scope"})
 """RFC 6749 §5.1's fields; every other field of the answer is kept in `TokenSet.extras`."""
 
@@ -74,10 +77,9 @@ def _refusal(data: dict[str, Any], response: Response) -> UpstreamError:
     if isinstance(description, str) and description:
         detail = f": {description[:_DESCRIPTION_LIMIT]}"
     label = code or f"HTTP {response.status}"
-    if code == "invalid_grant":
+    if code in _DEAD_GRANT:
         return ReauthorizationRequired(
-            f"the grant was revoked or expired (invalid_grant){detail}; "
-            "the user must connect again",
+            f"the grant was revoked or expired ({code}){detail}; the user must connect again",
             **_ctx(response),
         )
     return AuthError(f"token endpoint refused the client ({label}){detail}", **_ctx(response))
