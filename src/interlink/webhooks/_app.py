@@ -11,6 +11,7 @@ reason code, never a stack trace, and is counted by provider and reason.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
@@ -25,8 +26,9 @@ from starlette.routing import Route
 
 from interlink._clock import Clock, SystemClock
 from interlink._errors import PROBLEM_BASE, StoreError
+from interlink.webhooks._batch import GroupCommit
 from interlink.webhooks._config import WebhookProviders
-from interlink.webhooks._inbox import Inbox
+from interlink.webhooks._inbox import Delivery, Inbox
 from interlink.webhooks._metrics import IntakeMetrics
 from interlink.webhooks._targets import IntakeTarget
 from interlink.webhooks._verify import WebhookVerificationError
@@ -40,7 +42,7 @@ _TITLES = {400: "Malformed webhook", 401: "Webhook not verified", 404: "Unknown 
            405: "Method not allowed", 413: "Webhook too large", 500: "Internal error",
            503: "Webhook not stored"}  # fmt: skip
 # Never stored with an event: they authenticate the delivery, they are not part of it.
-_SECRET_HEADERS = ("signature", "hmac", "authorization", "cookie")
+_SECRET_HEADER = re.compile("signature|hmac|authorization|cookie|token", re.IGNORECASE)
 
 
 class TargetResolver(Protocol):
@@ -49,6 +51,10 @@ class TargetResolver(Protocol):
     providers: WebhookProviders
 
     def resolve(self, provider: str, connection_id: str) -> IntakeTarget | None: ...
+
+    def cached(self, provider: str, connection_id: str) -> IntakeTarget | None:
+        """The target when a recent `resolve` found it (cheap: called on the event loop)."""
+        ...
 
 
 def problem(status: int, reason: str, detail: str, provider: str | None = None) -> Response:
@@ -89,6 +95,7 @@ class WebhookIntake:
         self._public_url = public_url.rstrip("/") if public_url else None
         # One worker: SQLite has one writer, and reads of connections are quick.
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="interlink-intake")
+        self._commits = GroupCommit(inbox, self._call)
         self.app = Starlette(
             routes=[Route(PATH, self.receive, methods=["POST"])],
             exception_handlers={HTTPException: self._http_error, Exception: self._crash},
@@ -118,7 +125,9 @@ class WebhookIntake:
         if self.targets.providers.get(provider) is None:
             raise _Refused(404, "unknown_provider", f"no provider {provider!r} receives webhooks")
         try:
-            target = await self._call(self.targets.resolve, provider, connection_id)
+            target = self.targets.cached(provider, connection_id) or await self._call(
+                self.targets.resolve, provider, connection_id
+            )
         except StoreError as exc:
             log.warning("webhooks.target_unavailable", provider=provider, error=str(exc))
             raise _Refused(503, "store_unavailable", "the inbox is unavailable; retry") from None
@@ -148,6 +157,13 @@ class WebhookIntake:
             raise _Refused(400, "malformed_json", "the body must be a JSON object or array")
         return await self._store(request, target, document)
 
+    def _url(self, request: Request) -> str:
+        """The URL as the vendor addressed it: behind a proxy, `public_url` + the path."""
+        if self._public_url is None:
+            return str(request.url)
+        query = request.url.query
+        return self._public_url + request.url.path + (f"?{query}" if query else "")
+
     async def _body(self, request: Request) -> bytes:
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > self._max_body:
@@ -171,19 +187,15 @@ class WebhookIntake:
             (webhooks.dedupe_key(target.connection_id, event, request.headers, batch=batch), event)
             for event in events
         ]
-        headers = {k: v for k, v in request.headers.items()
-                   if not any(word in k.lower() for word in _SECRET_HEADERS)}  # fmt: skip
+        headers = {k: v for k, v in request.headers.items() if not _SECRET_HEADER.search(k)}
         try:
-            accepted = await self._call(
-                self.inbox.accept, provider=target.provider, connection_id=target.connection_id,
-                tenant_id=target.tenant_id, headers=headers, events=keyed,
-            )  # fmt: skip
+            accepted = await self._commits.accept(
+                Delivery(target.provider, target.connection_id, target.tenant_id, headers, keyed)
+            )
         except StoreError as exc:
             log.warning("webhooks.store_failed", provider=target.provider, error=str(exc))
             raise _Refused(503, "store_unavailable", "the inbox is unavailable; retry") from None
-        counter = self.metrics.events
-        counter.labels(provider=target.provider, outcome="stored").inc(accepted.stored)
-        counter.labels(provider=target.provider, outcome="duplicate").inc(accepted.duplicates)
+        self.metrics.received(target.provider, accepted.stored, accepted.duplicates)
         body = {"stored": accepted.stored, "duplicates": accepted.duplicates}
         return Response(orjson.dumps(body), 200, media_type="application/json")
 

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from interlink.webhooks._verify import (
     DEFAULT_TOLERANCE,
@@ -49,6 +50,7 @@ class HubSpotV3:
 
     tolerance: float = DEFAULT_TOLERANCE
     name: str = "hubspot_v3"
+    signs_url: ClassVar[bool] = True  # the intake computes the request URL only for such schemes
 
     def verify(
         self,

@@ -25,7 +25,7 @@ from interlink.store._base import new_id
 from interlink.store._engine import WRITE, translate_errors
 from interlink.webhooks._tables import inbox
 
-__all__ = ["Accepted", "Inbox", "InboxEvent"]
+__all__ = ["Accepted", "Delivery", "Inbox", "InboxEvent"]
 
 PENDING, APPLIED, STALE, IGNORED, DEAD = "pending", "applied", "stale", "ignored", "dead"
 DONE = (APPLIED, STALE, IGNORED)
@@ -37,6 +37,17 @@ class Accepted:
 
     stored: int
     duplicates: int
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One verified request's events, as (de-duplication key, payload) pairs."""
+
+    provider: str
+    connection_id: str
+    tenant_id: str | None
+    headers: Mapping[str, str]
+    events: Sequence[tuple[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,15 +115,24 @@ class Inbox:
         events: Sequence[tuple[str, Any]],
     ) -> Accepted:
         """Store (key, payload) events durably; keys already stored are counted, not stored."""
+        return self.accept_many([Delivery(provider, connection_id, tenant_id, headers, events)])[0]
+
+    def accept_many(self, deliveries: Sequence[Delivery]) -> list[Accepted]:
+        """Several deliveries in one transaction (a group commit): one answer per delivery.
+
+        One multi-row `INSERT ... ON CONFLICT DO NOTHING RETURNING` writes them all;
+        a key returned was stored by its first occurrence in delivery order, every
+        other occurrence (a redelivery, even within this batch) is a duplicate.
+        """
         now = self.now()
         rows = [
             {
                 "id": new_id("whe"),
-                "tenant_id": tenant_id,
-                "connection_id": connection_id,
-                "provider": provider,
+                "tenant_id": d.tenant_id,
+                "connection_id": d.connection_id,
+                "provider": d.provider,
                 "event_id": key,
-                "headers": dict(headers),
+                "headers": dict(d.headers),
                 "payload": payload,
                 "body": None,
                 "status": PENDING,
@@ -120,19 +140,28 @@ class Inbox:
                 "received_at": now,
                 "next_attempt_at": now,
             }
-            for key, payload in events
+            for d in deliveries
+            for key, payload in d.events
         ]
-        if not rows:
-            return Accepted(0, 0)
-        with self.write("storing a webhook delivery") as conn:
-            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-            statement = dialect.insert(inbox).on_conflict_do_nothing(
-                index_elements=["provider", "event_id"]
-            )
+        inserted: set[tuple[str, str]] = set()
+        if rows:
+            with self.write("storing webhook deliveries") as conn:
+                dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+                statement = (
+                    dialect.insert(inbox)
+                    .on_conflict_do_nothing(index_elements=["provider", "event_id"])
+                    .returning(inbox.c.provider, inbox.c.event_id)
+                )
+                inserted = {(p, k) for p, k in conn.execute(statement, rows)}
+        answers = []
+        for d in deliveries:
             stored = 0
-            for row in rows:  # one statement per row: rowcount is exact on both dialects
-                stored += conn.execute(statement, row).rowcount
-        return Accepted(stored, len(rows) - stored)
+            for key, _ in d.events:
+                if (d.provider, key) in inserted:
+                    inserted.discard((d.provider, key))  # later copies are duplicates
+                    stored += 1
+            answers.append(Accepted(stored, len(d.events) - stored))
+        return answers
 
     def claim(self, limit: int = 100) -> list[InboxEvent]:
         """Pending events due now, oldest first, each leased to this caller."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter
 
 __all__ = ["IntakeMetrics"]
@@ -28,6 +30,20 @@ class IntakeMetrics:
             ["provider", "outcome"],
             registry=self.registry,
         )
+
+        self._children: dict[str, tuple[Any, Any]] = {}
+
+    def received(self, provider: str, stored: int, duplicates: int) -> None:
+        children = self._children.get(provider)
+        if children is None:  # labels() costs a lookup per call: keep each provider's pair
+            children = self._children[provider] = (
+                self.events.labels(provider=provider, outcome="stored"),
+                self.events.labels(provider=provider, outcome="duplicate"),
+            )
+        if stored:
+            children[0].inc(stored)
+        if duplicates:
+            children[1].inc(duplicates)
 
     def rejected(self, provider: str, reason: str) -> None:
         self.rejections.labels(provider=provider, reason=reason).inc()

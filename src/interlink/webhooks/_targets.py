@@ -83,6 +83,13 @@ class StoreTargets:
         self._ttl = ttl
         self._cache: dict[tuple[str, str], tuple[float, IntakeTarget | None]] = {}
 
+    def cached(self, provider: str, connection_id: str) -> IntakeTarget | None:
+        """The target when a recent `resolve` found one; None otherwise (resolve then)."""
+        cached = self._cache.get((provider, connection_id))
+        if cached is None or self._clock.monotonic() - cached[0] >= self._ttl:
+            return None
+        return cached[1]
+
     def resolve(self, provider: str, connection_id: str) -> IntakeTarget | None:
         """The target, or None for an unknown provider or connection (or one of another
         provider, or a disabled one)."""
