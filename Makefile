@@ -25,6 +25,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	for b in bench/[!_]*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
