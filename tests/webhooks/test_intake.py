@@ -218,3 +218,21 @@ async def test_store_down_is_503_and_retryable(
         conn.exec_driver_sql("DROP TABLE webhook_inbox")
     response = await _post(wired, hubspot, connection.id, [_event(2)])
     _problem(response, 503, "store_unavailable")
+
+
+async def test_concurrent_deliveries_share_commits_and_stay_exact(
+    wired: Wired, hubspot: HubSpotSimulator, connection: ConnectionRow
+) -> None:
+    """Fifty concurrent requests (25 events, each sent twice at once): 25 stored, 25 duplicates,
+    and each request told exactly what became of its own event."""
+    import asyncio
+
+    answers = await asyncio.gather(
+        *(_post(wired, hubspot, connection.id, [_event(n % 25 + 1)]) for n in range(50))
+    )
+    bodies = [a.json() for a in answers]
+    assert all(a.status_code == 200 for a in answers)
+    assert sum(b["stored"] for b in bodies) == 25
+    assert sum(b["duplicates"] for b in bodies) == 25
+    assert all(b["stored"] + b["duplicates"] == 1 for b in bodies)
+    assert len(wired.inbox.events(limit=1000)) == 25
