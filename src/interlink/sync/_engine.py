@@ -52,7 +52,12 @@ _UNKNOWN_WAIT = 60.0  # seconds, when a vendor defers us without saying for how 
 class SyncEngine:
     """Runs sync jobs against a store, with connections from a `ConnectionSource`.
 
-    `overlap` fetches the next page while the store commits the current one.
+    `overlap` fetches and maps page N+1 while the store's worker thread commits
+    page N. By default it is on for PostgreSQL, where a commit waits on the
+    network, and off for SQLite, where it was measured to cost CPU instead of
+    saving time: both halves are Python holding the GIL, and handing it back
+    and forth between the loop and the store thread adds ~10-15% CPU per
+    record (docs/sync.md, Measurements).
     """
 
     def __init__(
@@ -64,7 +69,7 @@ class SyncEngine:
         lookback: timedelta = timedelta(minutes=5),
         full_every: timedelta = timedelta(hours=24),
         observer: SyncObserver | None = None,
-        overlap: bool = True,
+        overlap: bool | None = None,
     ) -> None:
         if lookback < timedelta(0) or full_every <= timedelta(0):
             raise ConfigError("sync", "lookback must be >= 0 and full_every > 0")
@@ -74,7 +79,7 @@ class SyncEngine:
         self._lookback = lookback
         self._full_every = full_every
         self._observer = observer
-        self._overlap = overlap
+        self._overlap = store.store.dialect != "sqlite" if overlap is None else overlap
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self._clock.time(), UTC)
