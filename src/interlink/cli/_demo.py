@@ -220,7 +220,7 @@ def summary_table(result: DemoResult, faults: str) -> Table:
 def demo(
     records: int = typer.Option(1_000, "--records", help="Records per resource at each vendor."),
     faults: str = typer.Option(
-        "none", "--faults", help="How the vendors misbehave: none, flaky, chaos, slow, ..."
+        "flaky", "--faults", help="How the vendors misbehave: none, flaky, chaos, slow, ..."
     ),
     database: str | None = typer.Option(
         None, "--database", help="Keep the store at this URL (default: a fresh temporary one)."
