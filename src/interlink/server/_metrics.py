@@ -1,0 +1,226 @@
+"""Prometheus metrics of a server process, on one registry, fed without touching low layers.
+
+The pipeline has no observer hook, so vendor calls are measured where every
+one of them passes anyway: the shared transport (`MeteredTransport`), which
+sees each attempt (token calls included) with its status and latency. The
+provider and resource are read from the URL against the connector specs.
+Sync runs report through the engine's `SyncObserver`; webhook intake counters
+live on the same registry (`IntakeMetrics(registry)`).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from urllib.parse import urlsplit
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from interlink.connectors import ConnectorRegistry
+from interlink.http import Request, Response, Transport
+from interlink.store import RunStats, SyncRun
+from interlink.sync import SyncJob
+
+__all__ = ["MeteredTransport", "Metrics", "SyncMetrics"]
+
+_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+
+
+class Metrics:
+    """Every counter the server exports, on `registry` (its own unless given)."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry = registry or CollectorRegistry()
+        labels = ["provider", "resource", "status"]
+        self.vendor_calls = Counter(
+            "interlink_vendor_calls",
+            "Vendor HTTP calls by provider, resource and status",
+            labels,
+            registry=registry,
+        )
+        self.vendor_latency = Histogram(
+            "interlink_vendor_call_seconds",
+            "Vendor call latency by provider and resource",
+            ["provider", "resource"],
+            buckets=_LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.rate_limited = Counter(
+            "interlink_vendor_429",
+            "Vendor answers 429 (rate limited), by provider",
+            ["provider"],
+            registry=registry,
+        )
+        self.retries = Counter(
+            "interlink_vendor_retries",
+            "Vendor calls retried by the pipeline, by provider",
+            ["provider"],
+            registry=registry,
+        )
+        self.breaker_open = Counter(
+            "interlink_breaker_open_refusals",
+            "Calls refused because a provider's circuit breaker was open",
+            ["provider"],
+            registry=registry,
+        )
+        self.token_refreshes = Counter(
+            "interlink_token_requests",
+            "Token endpoint calls (refreshes, grants), by outcome",
+            ["provider", "outcome"],
+            registry=registry,
+        )
+        self.auth_failures = Counter(
+            "interlink_vendor_auth_failures",
+            "Vendor answers 401/403, by provider",
+            ["provider"],
+            registry=registry,
+        )
+        self.sync_records = Counter(
+            "interlink_sync_records",
+            "Records written by sync runs, by change kind",
+            ["provider", "resource", "kind"],
+            registry=registry,
+        )
+        self.sync_runs = Counter(
+            "interlink_sync_runs",
+            "Finished sync runs by outcome",
+            ["provider", "resource", "outcome"],
+            registry=registry,
+        )
+        self.sync_lag = Gauge(
+            "interlink_sync_lag_seconds",
+            "Seconds between a successful run's start and the previous one's (data age bound)",
+            ["provider", "resource"],
+            registry=registry,
+        )
+        self.sync_last_success = Gauge(
+            "interlink_sync_last_success_timestamp",
+            "When a (provider, resource) last synced successfully (Unix time)",
+            ["provider", "resource"],
+            registry=registry,
+        )
+        self.dead_letters = Gauge(
+            "interlink_webhook_dead_letters",
+            "Webhook events in the dead-letter queue",
+            registry=registry,
+        )
+        self.api_requests = Counter(
+            "interlink_api_requests",
+            "Unified API requests by route and status",
+            ["method", "route", "status"],
+            registry=registry,
+        )
+
+    def value(self, name: str, **labels: str) -> float:
+        """A sample's current value (0 when absent), for tests and the dashboard."""
+        return self.registry.get_sample_value(name, labels) or 0.0
+
+
+class _Route:
+    """Which provider and resource a URL belongs to, from the connector specs."""
+
+    def __init__(self, registry: ConnectorRegistry) -> None:
+        self._hosts: list[tuple[re.Pattern[str], str, list[tuple[str, str]]]] = []
+        for spec in registry:
+            parts = urlsplit(_skeleton(spec.base_url.source))
+            host = re.escape(parts.hostname or "").replace(re.escape("\0"), r"[^/.]+")
+            prefixes = sorted(
+                (
+                    (_static(op.path.source, parts.path), name)
+                    for name, resource in spec.resources.items()
+                    for op in resource.operations.values()
+                ),
+                key=lambda item: -len(item[0]),
+            )
+            self._hosts.append((re.compile(host), spec.provider, prefixes))
+        self._seen: dict[str, tuple[str, list[tuple[str, str]]] | None] = {}
+
+    def __call__(self, url: str) -> tuple[str, str]:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if host in self._seen:
+            found = self._seen[host]
+        else:
+            found = next(((p, r) for pattern, p, r in self._hosts if pattern.fullmatch(host)), None)
+            if len(self._seen) < 1000:
+                self._seen[host] = found
+        if found is None:
+            return "unknown", "-"
+        provider, prefixes = found
+        path = parts.path
+        resource = next((name for prefix, name in prefixes if path.startswith(prefix)), "-")
+        return provider, resource
+
+
+def _skeleton(template: str) -> str:
+    return re.sub(r"\{[^}]*\}", "\0", template)
+
+
+def _static(path: str, base_path: str) -> str:
+    return (base_path.rstrip("/") + path).split("{", 1)[0]
+
+
+class MeteredTransport:
+    """Counts and times every vendor call passing through `inner`."""
+
+    def __init__(self, inner: Transport, metrics: Metrics, registry: ConnectorRegistry) -> None:
+        self._inner, self._metrics, self._route = inner, metrics, _Route(registry)
+
+    async def send(self, request: Request) -> Response:
+        started = time.perf_counter()
+        provider, resource = self._route(request.url)
+        metrics = self._metrics
+        try:
+            response = await self._inner.send(request)
+        except Exception:
+            metrics.vendor_calls.labels(provider, resource, "error").inc()
+            raise
+        status = response.status
+        if request.purpose == "auth":
+            outcome = "ok" if status < 400 else "refused"
+            metrics.token_refreshes.labels(provider, outcome).inc()
+        metrics.vendor_calls.labels(provider, resource, str(status)).inc()
+        metrics.vendor_latency.labels(provider, resource).observe(time.perf_counter() - started)
+        if status == 429:
+            metrics.rate_limited.labels(provider).inc()
+        elif status in (401, 403):
+            metrics.auth_failures.labels(provider).inc()
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+class SyncMetrics:
+    """A `SyncObserver` counting runs, records and retries; chain another observer after it."""
+
+    def __init__(self, metrics: Metrics, providers: dict[str, str] | None = None) -> None:
+        self._metrics = metrics
+        self._providers = providers if providers is not None else {}
+        self._last_success: dict[tuple[str, str], float] = {}
+
+    def provider_of(self, connection_id: str, provider: str) -> None:
+        """Remember a connection's provider (the run rows carry only the id)."""
+        self._providers[connection_id] = provider
+
+    def on_page(self, job: SyncJob, stats: RunStats) -> None:
+        return None
+
+    def on_finish(self, run: SyncRun) -> None:
+        metrics = self._metrics
+        provider = self._providers.get(run.connection_id, "unknown")
+        resource = run.resource
+        metrics.sync_runs.labels(provider, resource, run.outcome).inc()
+        for kind in ("created", "updated", "deleted"):
+            count = getattr(run.stats, kind)
+            if count:
+                metrics.sync_records.labels(provider, resource, kind).inc(count)
+        if run.stats.retries:
+            metrics.retries.labels(provider).inc(run.stats.retries)
+        if run.outcome == "succeeded":
+            started = run.started_at.timestamp()
+            previous = self._last_success.get((provider, resource))
+            if previous is not None:
+                metrics.sync_lag.labels(provider, resource).set(max(0.0, started - previous))
+            self._last_success[(provider, resource)] = started
+            metrics.sync_last_success.labels(provider, resource).set(started)

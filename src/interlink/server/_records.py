@@ -1,0 +1,161 @@
+"""Reads: `GET /v1/{category}/{models}` lists stored records, `GET .../{id}` reads one.
+
+Both are served from the store (the sync keeps it current); `?fresh=true` on a
+single record reads through to the vendor and writes what it got back into the
+store first. Listing is keyset-paginated by (updated_at, id) with an opaque
+cursor, so a page never skips or repeats a record while syncs write.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, create_model
+from starlette.responses import Response
+
+from interlink.server._catalog import ModelRoute
+from interlink.server._cursor import decode_cursor, encode_cursor, fingerprint
+from interlink.server._problems import Problem
+from interlink.server._render import etag_of, json_response, record_json
+from interlink.server._services import Services, services
+from interlink.server._tenancy import Caller, Principal, own_connection
+from interlink.server._vendor import opened
+from interlink.store import RecordRow
+from interlink.sync import prepare
+
+__all__ = ["MAX_PAGE_SIZE", "add_read_routes", "stored_record"]
+
+MAX_PAGE_SIZE = 1000
+
+ConnectionQuery = Annotated[
+    str | None,
+    Query(description="One connection's records; all the tenant's connections when omitted"),
+]
+PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Records per page")]
+Cursor = Annotated[
+    str | None, Query(max_length=512, description="`next_cursor` of the previous page")
+]
+Since = Annotated[
+    datetime | None,
+    Query(description="Only records the store changed after this time (ISO 8601 with offset)"),
+]
+Flag = Annotated[bool, Query()]
+App = Annotated[Services, Depends(services)]
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        raise Problem(
+            400, "invalid-request", "query modified_after: give a time zone (2025-01-31T12:00:00Z)"
+        )
+    return moment
+
+
+async def stored_record(
+    app: Services, caller: Principal, route: ModelRoute, record_id: str
+) -> RecordRow:
+    """The caller's record of this model; 404 when absent, another model's or another tenant's."""
+    row = await app.store.get_record(record_id, tenant_id=caller.tenant_id)
+    if row is None or row.model != route.name:
+        raise Problem(404, "not-found", f"no {route.name} record {record_id!r}")
+    return row
+
+
+def _page_model(route: ModelRoute) -> type[BaseModel]:
+    name = route.write_body.__name__.removesuffix("Write")
+    results: Any = list[route.record]  # type: ignore[name-defined]
+    page: type[BaseModel] = create_model(
+        f"{name}Page",
+        results=(results, ...),
+        next_cursor=(str | None, None),
+    )
+    return page
+
+
+def add_read_routes(router: APIRouter, route: ModelRoute) -> None:
+    """`GET` list and `GET` one for `route`'s model."""
+    page_model = _page_model(route)
+
+    async def list_records(
+        caller: Caller,
+        app: App,
+        connection_id: ConnectionQuery = None,
+        cursor: Cursor = None,
+        page_size: PageSize = 100,
+        modified_after: Since = None,
+        include_deleted: Flag = False,
+        include_remote_data: Flag = False,
+    ) -> Response:
+        since = _aware(modified_after)
+        if connection_id is not None:
+            await own_connection(app, caller, connection_id)
+        filters = fingerprint(route.name, connection_id, since, include_deleted)
+        after = None if cursor is None else decode_cursor(cursor, filters)
+        rows = await app.store.list_records(
+            tenant_id=caller.tenant_id,
+            connection_ids=None if connection_id is None else [connection_id],
+            model=route.name,
+            modified_after=since,
+            include_deleted=include_deleted,
+            after=after,
+            limit=page_size + 1,  # one more tells whether another page exists
+        )
+        more = len(rows) > page_size
+        rows = rows[:page_size]
+        next_cursor = encode_cursor(rows[-1].updated_at, rows[-1].id, filters) if more else None
+        body = {
+            "results": [record_json(row, remote_data=include_remote_data) for row in rows],
+            "next_cursor": next_cursor,
+        }
+        return json_response(body)
+
+    async def get_record(
+        record_id: str,
+        caller: Caller,
+        app: App,
+        fresh: Annotated[bool, Query(description="Read through to the vendor")] = False,
+        include_remote_data: Flag = False,
+    ) -> Response:
+        row = await stored_record(app, caller, route, record_id)
+        if fresh:
+            row = await read_through(app, row)
+        body = record_json(row, remote_data=include_remote_data)
+        return json_response(body, headers={"ETag": etag_of(row)})
+
+    record_responses: dict[int | str, dict[str, Any]] = {
+        200: {"model": route.record, "headers": {"ETag": {"schema": {"type": "string"}}}}
+    }
+    router.add_api_route(
+        route.path,
+        list_records,
+        methods=["GET"],
+        tags=[route.tag],
+        summary=f"List {route.name} records",
+        responses={200: {"model": page_model}},
+        operation_id=f"list_{route.name.replace('.', '_')}",
+    )
+    router.add_api_route(
+        route.path + "/{record_id}",
+        get_record,
+        methods=["GET"],
+        tags=[route.tag],
+        summary=f"Read one {route.name} record",
+        responses=record_responses,
+        operation_id=f"get_{route.name.replace('.', '_')}",
+    )
+
+
+async def read_through(app: Services, row: RecordRow) -> RecordRow:
+    """The vendor's current version of `row`, written into the store, then returned."""
+    async with opened(app, row.connection_id) as connection:
+        fresh = await connection.get(row.resource, row.remote_id)
+    stored, _ = await app.store.upsert_record(
+        tenant_id=row.tenant_id,
+        connection_id=row.connection_id,
+        resource=row.resource,
+        model=row.model,
+        record=prepare(fresh),
+    )
+    return stored
