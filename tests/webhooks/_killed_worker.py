@@ -13,7 +13,7 @@ import sys
 from interlink import ASGITransport
 from interlink.simulators import FaultConfig, create_simulator
 from interlink.store import AsyncStore, open_store
-from interlink.sync._connections import StoreConnections
+from interlink.sync import StoreConnections
 from interlink.vault import FileKeySource, Vault
 from interlink.webhooks import Inbox, WebhookProcessor, WebhookProviders
 

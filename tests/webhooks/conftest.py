@@ -18,7 +18,7 @@ from interlink.http import Transport
 from interlink.simulators import create_simulator
 from interlink.simulators.hubspot import HubSpotSimulator
 from interlink.store import AsyncStore, ConnectionRow, Store, open_store
-from interlink.sync._connections import StoreConnections
+from interlink.sync import StoreConnections
 from interlink.vault import FileKeySource, Vault
 from interlink.webhooks import (
     Inbox,

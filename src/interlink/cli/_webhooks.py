@@ -3,6 +3,7 @@
 ```sh
 interlink webhooks inbox                 # events per status
 interlink webhooks process               # apply what is due now
+interlink webhooks missed                # changes the sync found that no webhook delivered
 interlink webhooks dlq list [--json]
 interlink webhooks dlq show ID [--json]
 interlink webhooks dlq replay ID | --all
@@ -72,11 +73,46 @@ def inbox(as_json: JsonOption = False) -> None:
     out().print(table)
 
 
+@webhooks.command("missed")
+def missed(
+    connection: Annotated[
+        str | None, typer.Option("--connection", help="Only this connection.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Changes the scheduled sync found that no webhook had delivered, per connection."""
+    from interlink.webhooks import missed_webhooks
+
+    with cli_errors(), opened(settings_from_cli()) as (store, _):
+        if connection is not None and store.get_connection(connection) is None:
+            raise fail(f"no connection {connection!r} (see `interlink connections list`)")
+        ids = [connection] if connection else [c.id for c in store.list_connections()]
+        report = missed_webhooks(store, ids)
+    rows = [
+        {"connection_id": m.connection_id, "resource": m.resource, "since": m.since,
+         "runs": m.runs, "created": m.created, "updated": m.updated, "deleted": m.deleted,
+         "missed": m.total}
+        for m in report
+    ]  # fmt: skip
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title="missed webhooks (changes found by sync since the first webhook)")
+    for column in ("connection", "resource", "since", "runs", "+new ~chg -del", "missed"):
+        table.add_column(column, justify="right" if column in ("runs", "missed") else "left")
+    for m in report:
+        table.add_row(
+            m.connection_id, m.resource, since(m.since), str(m.runs),
+            f"+{m.created:,} ~{m.updated:,} -{m.deleted:,}", f"{m.total:,}",
+        )  # fmt: skip
+    out().print(table)
+
+
 @webhooks.command("process")
 def process(as_json: JsonOption = False) -> None:
     """Apply every event due now (records are fetched through each connection's pipeline)."""
     from interlink.store import AsyncStore
-    from interlink.sync._connections import StoreConnections
+    from interlink.sync import StoreConnections
     from interlink.webhooks import Inbox, WebhookProcessor, WebhookProviders
 
     async def drain(store: Any, vault: Any) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from interlink.webhooks._hmac import HmacSignature
 from interlink.webhooks._hubspot import HubSpotV3
 from interlink.webhooks._inbox import Accepted, Inbox, InboxEvent
 from interlink.webhooks._metrics import IntakeMetrics
+from interlink.webhooks._missed import MissedWebhooks, missed_webhooks
 from interlink.webhooks._processor import ConnectionOpener, ProcessStats, WebhookProcessor
 from interlink.webhooks._schemes import SCHEMES, scheme_named
 from interlink.webhooks._slack import SlackV0
@@ -43,6 +44,7 @@ __all__ = [
     "InboxEvent",
     "IntakeMetrics",
     "IntakeTarget",
+    "MissedWebhooks",
     "ProcessStats",
     "ProviderWebhooks",
     "Reason",
@@ -57,6 +59,7 @@ __all__ = [
     "WebhookProcessor",
     "WebhookProviders",
     "WebhookVerificationError",
+    "missed_webhooks",
     "scheme_named",
     "secrets_from",
 ]

@@ -26,7 +26,7 @@ from interlink.client import Connection
 from interlink.models import record_id
 from interlink.store._apply import Target
 from interlink.store._types import PreparedRecord
-from interlink.sync._hashing import prepare
+from interlink.sync import prepare
 from interlink.webhooks._apply import apply_event
 from interlink.webhooks._config import EventRoute, ProviderWebhooks, WebhookProviders
 from interlink.webhooks._dlq import DeadLetters
