@@ -16,3 +16,14 @@ async def redis_client(redis_url: str, redis_prefix: str) -> AsyncIterator[Redis
     async for key in client.scan_iter(match=f"{redis_prefix}*"):
         await client.delete(key)
     await client.aclose()
+
+
+@pytest.fixture
+def rabbitmq_url() -> str:
+    """The URL of the real RabbitMQ broker (fails under CI=true when missing)."""
+    from tests._services import unavailable
+    from tests.scale._cluster import RABBITMQ_URL, reachable
+
+    if not reachable(RABBITMQ_URL):
+        unavailable("RabbitMQ is not reachable at 127.0.0.1:5672")
+    return RABBITMQ_URL

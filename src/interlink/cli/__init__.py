@@ -10,6 +10,7 @@ from interlink.cli import (  # noqa: F401  (register their commands)
     _runs,
     _simulate,
     _sync,
+    _worker,
 )
 from interlink.cli._app import app
 

@@ -18,6 +18,8 @@ resume after a crash, the lookback window, deletions, deferred runs, stats.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from interlink.sync._checkpoint import Mode, Phase, ResumePoint
 from interlink.sync._connections import ConnectionSource, Credentials, StoreConnections
 from interlink.sync._engine import SyncEngine
@@ -29,6 +31,8 @@ from interlink.sync._runner import EmbeddedRunner, JobEngine, JobFailure, Runner
 from interlink.sync._scheduler import IntervalFor, ResourcesFor, Scheduler, listable_resources
 
 __all__ = [
+    "CeleryConfig",
+    "CeleryRunner",
     "ConnectionSource",
     "Credentials",
     "EmbeddedRunner",
@@ -48,8 +52,37 @@ __all__ = [
     "SyncEngine",
     "SyncJob",
     "SyncObserver",
+    "WorkerConfig",
+    "WorkerRuntime",
     "content_hash",
+    "create_celery_app",
     "listable_resources",
     "prepare",
+    "start_worker",
     "worker_identity",
 ]
+
+if TYPE_CHECKING:
+    from interlink.sync._celery import CeleryConfig, start_worker
+    from interlink.sync._celery import create_app as create_celery_app
+    from interlink.sync._celery_runner import CeleryRunner
+    from interlink.sync._worker import WorkerConfig, WorkerRuntime
+
+# The Celery runner loads Celery only when asked for: the CLI and the embedded runner never do.
+_CELERY = {
+    "CeleryConfig": ("interlink.sync._celery", "CeleryConfig"),
+    "create_celery_app": ("interlink.sync._celery", "create_app"),
+    "start_worker": ("interlink.sync._celery", "start_worker"),
+    "CeleryRunner": ("interlink.sync._celery_runner", "CeleryRunner"),
+    "WorkerConfig": ("interlink.sync._worker", "WorkerConfig"),
+    "WorkerRuntime": ("interlink.sync._worker", "WorkerRuntime"),
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _CELERY:
+        import importlib
+
+        module, attribute = _CELERY[name]
+        return getattr(importlib.import_module(module), attribute)
+    raise AttributeError(f"module 'interlink.sync' has no attribute {name!r}")

@@ -1,0 +1,106 @@
+"""`CeleryRunner`: the `Runner` interface over Celery workers.
+
+```python
+runner = CeleryRunner(create_app(CeleryConfig.load()), store)
+runner.submit(SyncJob("conn-1", "contacts"))
+runs = await runner.join()       # the runs as recorded in the store by the workers
+```
+
+`submit` enqueues (connection_id, resource, full) and returns at once; the
+workers run the job. This process only tracks what it submitted, to coalesce
+a second submit of a pair still queued or running and to answer `join`.
+Workers coordinate among themselves through leases, whoever submitted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+from celery import Celery
+from celery.result import AsyncResult
+
+from interlink._clock import Clock, SystemClock
+from interlink.store import AsyncStore, SyncRun
+from interlink.sync._celery import TASK
+from interlink.sync._job import SyncJob
+from interlink.sync._runner import JobFailure
+
+__all__ = ["CeleryRunner"]
+
+log = structlog.get_logger("interlink.sync.celery")
+
+
+def _key(job: SyncJob) -> tuple[str, str]:
+    return job.connection_id, job.resource
+
+
+class CeleryRunner:
+    """Submits jobs to Celery workers; `failures` holds the jobs whose task raised."""
+
+    def __init__(
+        self, app: Celery, store: AsyncStore, *, clock: Clock | None = None, poll: float = 0.25
+    ) -> None:
+        if poll <= 0:
+            raise ValueError(f"poll must be > 0 seconds, got {poll}")
+        self.app = app
+        self.store = store
+        self.clock: Clock = clock or SystemClock()
+        self.poll = poll
+        self.failures: list[JobFailure] = []
+        self.coalesced = 0
+        self._pending: dict[tuple[str, str], tuple[SyncJob, AsyncResult[dict[str, str]]]] = {}
+        self._done: list[str] = []  # run ids finished and not yet returned
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"<CeleryRunner {len(self._pending)} pending, broker {self.app.conf.broker_url!r}>"
+
+    def submit(self, job: SyncJob) -> None:
+        if self._closed:
+            raise RuntimeError("CeleryRunner.submit: the runner is closed")
+        if _key(job) in self._pending:
+            self.coalesced += 1
+            return
+        result = self.app.send_task(TASK, args=(job.connection_id, job.resource, job.full))
+        self._pending[_key(job)] = (job, result)
+
+    def active(self) -> set[tuple[str, str]]:
+        """The pairs submitted here and not finished yet (asks the result backend)."""
+        self._collect()
+        return set(self._pending)
+
+    def _collect(self) -> bool:
+        """Move finished jobs out of `_pending`; True when any finished."""
+        finished = [key for key, (_, result) in self._pending.items() if result.ready()]
+        for key in finished:
+            job, result = self._pending.pop(key)
+            value = result.result
+            if result.successful() and isinstance(value, dict):
+                self._done.append(str(value["run_id"]))
+            else:
+                error = f"{type(value).__name__}: {value}"
+                log.error("sync job failed", connection=job.connection_id,
+                          resource=job.resource, error=error)  # fmt: skip
+                self.failures.append(JobFailure(job, error))
+            result.forget()
+        return bool(finished)
+
+    async def finished(self) -> list[SyncRun]:
+        """The runs finished since the last call (or `join`), without waiting."""
+        await asyncio.to_thread(self._collect)
+        ids, self._done = self._done, []
+        runs = [await self.store.get_run(run_id) for run_id in ids]
+        return [run for run in runs if run is not None]
+
+    async def join(self) -> list[SyncRun]:
+        while self._pending:
+            if not await asyncio.to_thread(self._collect):
+                await self.clock.sleep(self.poll)
+        return await self.finished()
+
+    async def aclose(self) -> None:
+        """Stop tracking. Jobs already on the broker stay there: they are durable work
+        the workers will do, not this process's to cancel."""
+        self._closed = True
+        self._pending.clear()
