@@ -73,8 +73,9 @@ class IdempotencyKeys:
                     expires_at=now + self._ttl,
                 )
                 .on_conflict_do_nothing(index_elements=["tenant_id", "key"])
-            )
-            if inserted.rowcount == 1:
+                .returning(idempotency_keys.c.key)
+            ).first()
+            if inserted is not None:  # RETURNING, not rowcount: psycopg reports -1 here
                 return Claim("claimed")
             # Another request holds the key (on PostgreSQL the insert waited for its commit).
             row = conn.execute(select(idempotency_keys).where(*where)).first()

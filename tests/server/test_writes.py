@@ -1,0 +1,288 @@
+"""Writes through the vendor: creates with idempotency keys, conditional updates, deletes."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+import pytest
+from tests.server.conftest import Api
+
+from interlink.server import IdempotencyKeys
+from interlink.store import open_store
+
+NEW = {"first_name": "Ada", "last_name": "Lovelace"}
+
+
+def created(api: Api) -> int:
+    return api.a.vendor.counters.created["contacts"]
+
+
+async def test_create_goes_to_the_vendor_and_into_the_store(api: Api) -> None:
+    """POST creates at the vendor, answers 201 with Location and ETag, and the store lists it
+    with a `created` change event."""
+    answer = await api.a.client.post(
+        "/v1/crm/contacts", params={"connection_id": api.a.connection.id}, json=NEW
+    )
+    assert answer.status_code == 201, answer.text
+    record = answer.json()
+    assert record["first_name"] == "Ada"
+    assert answer.headers["location"] == f"/v1/crm/contacts/{record['id']}"
+    assert created(api) == 1
+    stored = await api.a.client.get(answer.headers["location"])
+    assert stored.headers["etag"] == answer.headers["etag"]
+    events = await api.store.change_events(connection_id=api.a.connection.id)
+    assert [e.kind for e in events if e.record_id == record["id"]] == ["created"]
+
+
+async def test_same_key_same_body_replays_the_first_answer(api: Api) -> None:
+    """A retried POST with the same Idempotency-Key and body replays status and body; the
+    vendor created one record."""
+    params = {"connection_id": api.a.connection.id}
+    headers = {"Idempotency-Key": "k-1"}
+    first = await api.a.client.post("/v1/crm/contacts", params=params, json=NEW, headers=headers)
+    second = await api.a.client.post("/v1/crm/contacts", params=params, json=NEW, headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert first.json() == second.json()
+    assert second.headers["idempotent-replayed"] == "true"
+    assert created(api) == 1
+
+
+async def test_same_key_other_body_is_422(api: Api) -> None:
+    """The same key with a different body is refused (422) and creates nothing more."""
+    params = {"connection_id": api.a.connection.id}
+    headers = {"Idempotency-Key": "k-2"}
+    await api.a.client.post("/v1/crm/contacts", params=params, json=NEW, headers=headers)
+    other = await api.a.client.post(
+        "/v1/crm/contacts", params=params, json={"first_name": "Grace"}, headers=headers
+    )
+    assert other.status_code == 422
+    assert other.json()["type"].endswith("/idempotency-key-reused")
+    assert created(api) == 1
+
+
+async def test_keys_are_per_tenant(api: Api) -> None:
+    """Another tenant's use of the same key string is a different key."""
+    headers = {"Idempotency-Key": "shared"}
+    a = await api.a.client.post(
+        "/v1/crm/contacts",
+        params={"connection_id": api.a.connection.id},
+        json=NEW,
+        headers=headers,
+    )
+    b = await api.b.client.post(
+        "/v1/crm/contacts",
+        params={"connection_id": api.b.connection.id},
+        json={"first_name": "Other"},
+        headers=headers,
+    )
+    assert a.status_code == b.status_code == 201
+    assert a.json()["id"] != b.json()["id"]
+
+
+async def test_concurrent_requests_with_one_key_execute_once(api: Api) -> None:
+    """Ten concurrent POSTs with one key: the vendor creates one record; every answer is the
+    201 (executed or replayed) or 409 'in progress'."""
+    params = {"connection_id": api.a.connection.id}
+    headers = {"Idempotency-Key": "burst"}
+    answers = await asyncio.gather(*(
+        api.a.client.post("/v1/crm/contacts", params=params, json=NEW, headers=headers)
+        for _ in range(10)
+    ))  # fmt: skip
+    assert created(api) == 1
+    statuses = sorted(a.status_code for a in answers)
+    assert set(statuses) <= {201, 409}
+    assert statuses.count(201) >= 1
+    ids = {a.json()["id"] for a in answers if a.status_code == 201}
+    assert len(ids) == 1
+    for answer in answers:
+        if answer.status_code == 409:
+            assert answer.headers["retry-after"] == "1"
+    again = await api.a.client.post("/v1/crm/contacts", params=params, json=NEW, headers=headers)
+    assert again.status_code == 201 and again.json()["id"] in ids
+
+
+def _claim_race(keys: IdempotencyKeys, tenant_id: str, workers: int) -> list[str]:
+    barrier = threading.Barrier(workers)
+    outcomes: list[str] = []
+
+    def claim() -> None:
+        barrier.wait()
+        outcomes.append(keys.claim(tenant_id, "race", "same-body").outcome)
+
+    threads = [threading.Thread(target=claim) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def test_claims_race_on_sqlite_one_wins(tmp_path: Path) -> None:
+    """Eight threads claiming one key at once on SQLite: exactly one claims it."""
+    with open_store(f"sqlite:///{tmp_path / 'race.db'}") as store:
+        tenant = store.create_tenant("T")
+        outcomes = _claim_race(IdempotencyKeys(store), tenant.id, 8)
+    assert sorted(outcomes) == ["claimed"] + ["in_progress"] * 7
+
+
+@pytest.mark.postgres
+def test_claims_race_on_postgres_one_wins(postgres_url: str, postgres_schema: str) -> None:
+    """Eight threads claiming one key at once on PostgreSQL: exactly one claims it."""
+    with open_store(postgres_url, schema=postgres_schema) as store:
+        tenant = store.create_tenant("T")
+        outcomes = _claim_race(IdempotencyKeys(store), tenant.id, 8)
+    assert sorted(outcomes) == ["claimed"] + ["in_progress"] * 7
+
+
+def test_keys_are_kept_a_day_at_least(tmp_path: Path) -> None:
+    """A key still replays 23 hours later, is forgotten after 24 h, and a shorter keep is refused."""
+    from interlink._clock import FakeClock
+
+    clock = FakeClock()
+    with open_store(f"sqlite:///{tmp_path / 'keep.db'}", clock=clock) as store:
+        tenant = store.create_tenant("T")
+        keys = IdempotencyKeys(store)
+        assert keys.claim(tenant.id, "k", "h").outcome == "claimed"
+        keys.complete(tenant.id, "k", 201, {"id": "x"})
+        clock.advance(23 * 3600)
+        assert keys.claim(tenant.id, "k", "h").outcome == "replay"
+        clock.advance(3600 + 1)
+        assert keys.claim(tenant.id, "k", "h").outcome == "claimed"
+        from datetime import timedelta
+
+        with pytest.raises(ValueError, match="at least 24 h"):
+            IdempotencyKeys(store, ttl=timedelta(hours=1))
+
+
+async def test_unknown_field_in_body_is_422_naming_it(api: Api) -> None:
+    """A body field the model lacks, or a read-only one, is a 422 naming it; nothing is sent."""
+    for field in ("favourite_colour", "remote_id"):
+        answer = await api.a.client.post(
+            "/v1/crm/contacts",
+            params={"connection_id": api.a.connection.id},
+            json={"first_name": "X", field: "y"},
+        )
+        assert answer.status_code == 422
+        assert f"body {field}" in answer.json()["detail"]
+    assert created(api) == 0
+
+
+async def _one(api: Api) -> tuple[str, str]:
+    listed = (await api.a.client.get("/v1/crm/contacts", params={"page_size": 1})).json()
+    record = listed["results"][0]
+    etag = (await api.a.client.get(f"/v1/crm/contacts/{record['id']}")).headers["etag"]
+    return record["id"], etag
+
+
+async def test_patch_with_matching_etag_updates_vendor_and_store(api: Api) -> None:
+    """PATCH with the current ETag changes the vendor's record; the answer carries a new ETag
+    that the store serves."""
+    record_id, etag = await _one(api)
+    answer = await api.a.client.patch(
+        f"/v1/crm/contacts/{record_id}", json={"last_name": "Hopper"}, headers={"If-Match": etag}
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["last_name"] == "Hopper"
+    assert answer.headers["etag"] != etag
+    again = await api.a.client.get(f"/v1/crm/contacts/{record_id}")
+    assert again.headers["etag"] == answer.headers["etag"]
+
+
+async def test_patch_with_stale_etag_is_412(api: Api) -> None:
+    """PATCH with an old ETag is refused (412) with the current one, and the vendor is untouched."""
+    record_id, etag = await _one(api)
+    await api.a.client.patch(f"/v1/crm/contacts/{record_id}", json={"last_name": "One"})
+    stale = await api.a.client.patch(
+        f"/v1/crm/contacts/{record_id}", json={"last_name": "Two"}, headers={"If-Match": etag}
+    )
+    assert stale.status_code == 412
+    assert stale.headers["etag"] != etag
+    current = await api.a.client.get(f"/v1/crm/contacts/{record_id}", params={"fresh": "true"})
+    assert current.json()["last_name"] == "One"
+
+
+async def test_patch_refuses_to_overwrite_a_newer_vendor_version(api: Api) -> None:
+    """When the vendor changed the record after the store's copy (another writer), a PATCH with
+    the store's ETag is refused (412); the newer version is stored, not overwritten."""
+    record_id, etag = await _one(api)
+    remote_id = (await api.a.client.get(f"/v1/crm/contacts/{record_id}")).json()["remote_id"]
+    api.a.vendor.clock.advance(60)  # type: ignore[attr-defined]
+    elsewhere = await api.a.client.patch(
+        f"/v1/passthrough/{api.a.connection.id}/crm/v3/objects/contacts/{remote_id}",
+        json={"properties": {"lastname": "Elsewhere"}},
+    )
+    assert elsewhere.status_code == 200
+    refused = await api.a.client.patch(
+        f"/v1/crm/contacts/{record_id}", json={"last_name": "Mine"}, headers={"If-Match": etag}
+    )
+    assert refused.status_code == 412
+    assert refused.json()["provider"] == "hubspot"
+    stored = await api.a.client.get(f"/v1/crm/contacts/{record_id}")
+    assert stored.json()["last_name"] == "Elsewhere"
+    assert stored.headers["etag"] == refused.headers["etag"]
+
+
+async def test_tenant_requiring_if_match_gets_428(api: Api) -> None:
+    """A tenant whose settings require If-Match gets 428 for a PATCH or DELETE without it."""
+    from sqlalchemy import update
+
+    from interlink.store._tables import tenants
+
+    with api.store.store._write("test") as conn:
+        conn.execute(
+            update(tenants)
+            .where(tenants.c.id == api.a.tenant.id)
+            .values(settings={"require_if_match": True})
+        )
+    record_id, etag = await _one(api)
+    for method in ("PATCH", "DELETE"):
+        answer = await api.a.client.request(
+            method,
+            f"/v1/crm/contacts/{record_id}",
+            json={"last_name": "X"} if method == "PATCH" else None,
+        )
+        assert answer.status_code == 428
+        assert "If-Match" in answer.json()["detail"]
+    ok = await api.a.client.patch(
+        f"/v1/crm/contacts/{record_id}", json={"last_name": "X"}, headers={"If-Match": etag}
+    )
+    assert ok.status_code == 200
+
+
+async def test_delete_removes_at_vendor_and_marks_store(api: Api) -> None:
+    """DELETE archives at the vendor, marks the stored record deleted (listed only with
+    include_deleted) with a `deleted` event; a second DELETE is still 204."""
+    record_id, etag = await _one(api)
+    answer = await api.a.client.delete(f"/v1/crm/contacts/{record_id}", headers={"If-Match": etag})
+    assert answer.status_code == 204
+    listed = (await api.a.client.get("/v1/crm/contacts", params={"page_size": 100})).json()
+    assert record_id not in {r["id"] for r in listed["results"]}
+    with_deleted = (
+        await api.a.client.get("/v1/crm/contacts", params={"include_deleted": "true"})
+    ).json()
+    gone = next(r for r in with_deleted["results"] if r["id"] == record_id)
+    assert gone["remote_was_deleted"] is True
+    events = await api.store.change_events(connection_id=api.a.connection.id)
+    assert [e.kind for e in events if e.record_id == record_id][-1] == "deleted"
+    again = await api.a.client.delete(f"/v1/crm/contacts/{record_id}")
+    assert again.status_code == 204
+
+
+async def test_writes_are_audited(api: Api) -> None:
+    """Creates, updates and deletes through the API, and the credential reads they made, are in
+    the tenant's audit log with the key as actor; the other tenant sees none of it."""
+    made = await api.a.client.post(
+        "/v1/crm/contacts", params={"connection_id": api.a.connection.id}, json=NEW
+    )
+    record_id = made.json()["id"]
+    await api.a.client.patch(f"/v1/crm/contacts/{record_id}", json={"last_name": "B"})
+    await api.a.client.delete(f"/v1/crm/contacts/{record_id}")
+    log = (await api.a.client.get("/v1/audit")).json()["results"]
+    actions = [(e["action"], e["outcome"]) for e in log]
+    for wanted in ("record.create", "record.update", "record.delete"):
+        assert (wanted, "ok") in actions
+    assert ("credentials.read", "ok") in actions
+    assert all(e["actor"].startswith("api_key:") for e in log)
+    assert (await api.b.client.get("/v1/audit")).json()["results"] == []
