@@ -100,7 +100,8 @@ async def test_concurrent_requests_with_one_key_execute_once(api: Api) -> None:
         if answer.status_code == 409:
             assert answer.headers["retry-after"] == "1"
     again = await api.a.client.post("/v1/crm/contacts", params=params, json=NEW, headers=headers)
-    assert again.status_code == 201 and again.json()["id"] in ids
+    assert again.status_code == 201
+    assert again.json()["id"] in ids
 
 
 def _claim_race(keys: IdempotencyKeys, tenant_id: str, workers: int) -> list[str]:
@@ -137,7 +138,7 @@ def test_claims_race_on_postgres_one_wins(postgres_url: str, postgres_schema: st
 
 
 def test_keys_are_kept_a_day_at_least(tmp_path: Path) -> None:
-    """A key still replays 23 hours later, is forgotten after 24 h, and a shorter keep is refused."""
+    """A key replays 23 h later, is forgotten after 24 h; a shorter keep is refused."""
     from interlink._clock import FakeClock
 
     clock = FakeClock()
