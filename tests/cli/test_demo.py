@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from interlink.cli import app
 from interlink.cli._demo import DemoResult, run_demo
+from interlink.simulators import PROFILES, FaultConfig
 
 runner = CliRunner()
 
 # The vendors whose fault answers ask for short waits (Zendesk and GitHub ask 60 s after an
 # injected 429), so chaos on small data stays quick; the command test runs all six.
 QUICK = ("hubspot", "salesforce", "pipedrive", "stripe")
+# Chaos turned up, so a few pages meet every kind of fault (hangs left out: each costs
+# the 5 s request timeout, and the runner tests cover them).
+HEAVY_CHAOS = dataclasses.replace(
+    PROFILES["chaos"],
+    error_rates={500: 0.08, 502: 0.08, 503: 0.08, 429: 0.06},
+    reset_rate=0.06, truncate_rate=0.06, error_body_rate=0.06, timeout_rate=0.0,
+    latency=0.0, latency_jitter=0.01,
+)  # fmt: skip
 
 
 def _counts(result: DemoResult) -> dict[tuple[str, str], int]:
     return {(r.provider, r.resource): r.stored for r in result.rows}
 
 
-async def _demo(tmp_path: Path, name: str, faults: str, vendors: tuple[str, ...]) -> DemoResult:
+async def _demo(
+    tmp_path: Path, name: str, faults: str | FaultConfig, vendors: tuple[str, ...], records: int
+) -> DemoResult:
     folder = tmp_path / name  # a store and key of its own for each run
     folder.mkdir()
     return await run_demo(
-        records=150, faults=faults, database=f"sqlite:///{folder / 'demo.db'}",
+        records=records, faults=faults, database=f"sqlite:///{folder / 'demo.db'}",
         key_file=folder / "secret.key", vendors=vendors,
     )  # fmt: skip
 
@@ -32,10 +44,12 @@ async def _demo(tmp_path: Path, name: str, faults: str, vendors: tuple[str, ...]
 async def test_chaos_ends_with_the_same_records_as_calm_vendors(
     cli_env: Path, tmp_path: Path
 ) -> None:
-    """Misbehaving vendors (errors, resets, truncated bodies, 429s) leave the store holding
-    exactly what well-behaved ones do, record for record."""
-    calm = await _demo(tmp_path, "calm", "none", QUICK)
-    chaos = await _demo(tmp_path, "chaos", "chaos", QUICK)
+    """Misbehaving vendors (5xx, 429s, resets, truncated bodies, errors in 200s) leave the
+    store holding exactly what well-behaved ones do, record for record."""
+    calm = await _demo(tmp_path, "calm", "none", QUICK, 400)
+    chaos = await _demo(tmp_path, "chaos", HEAVY_CHAOS, QUICK, 400)
+    assert calm.faults == {}
+    assert sum(n for kind, n in chaos.faults.items() if kind != "latency") >= 5, chaos.faults
     assert calm.complete, calm
     assert chaos.complete, chaos
     assert _counts(chaos) == _counts(calm)
@@ -44,12 +58,12 @@ async def test_chaos_ends_with_the_same_records_as_calm_vendors(
         ("pipedrive", "persons"), ("pipedrive", "organizations"),
         ("stripe", "customers"), ("stripe", "invoices"),
     }  # fmt: skip
-    assert all(count == 150 for count in _counts(chaos).values())
+    assert all(count == 400 for count in _counts(chaos).values())
 
 
 async def test_flaky_vendors_lose_nothing(cli_env: Path, tmp_path: Path) -> None:
     """Under the flaky profile (5xx, resets) every record arrives, each once."""
-    result = await _demo(tmp_path, "flaky", "flaky", ("hubspot", "stripe"))
+    result = await _demo(tmp_path, "flaky", "flaky", ("hubspot", "stripe"), 150)
     assert result.complete
     assert result.records == 450  # HubSpot contacts + Stripe customers and invoices
     assert all(row.requests >= 2 for row in result.rows)

@@ -29,6 +29,7 @@ from rich.table import Table
 from interlink.cli._app import app
 from interlink.cli._fleet import DEMO_VENDORS, Fleet
 from interlink.cli._runtime import cli_errors, fail, out, settings_from_cli
+from interlink.simulators import FaultConfig
 from interlink.sync import SyncJob
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ class DemoResult:
 async def run_demo(
     *,
     records: int,
-    faults: str,
+    faults: str | FaultConfig,
     database: str,
     key_file: Path,
     vendors: Sequence[str] = tuple(DEMO_VENDORS),
