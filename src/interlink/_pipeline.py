@@ -118,9 +118,11 @@ class Pipeline:
         max_pages: int | None = DEFAULT_MAX_PAGES,
         on_max_pages: Literal["error", "stop"] = "error",
         resume_from: Request | None = None,
+        prefetch: bool = False,
     ) -> AsyncIterator[Page]:
         """Iterate the pages of a listing, every page travelling this pipeline
-        (from a checkpointed `next_request` with `resume_from`)."""
+        (from a checkpointed `next_request` with `resume_from`; the next page
+        requested while the caller handles this one with `prefetch`)."""
         if not isinstance(records_path, BodyPath):
             records_path = compile_path(records_path, where="records_path")
         # A page whose body lacks its records is malformed, and retried like one, inside
@@ -135,6 +137,7 @@ class Pipeline:
             on_max_pages=on_max_pages,
             provider=self.provider,
             resume_from=resume_from,
+            prefetch=prefetch,
         )
 
     async def aclose(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Callable
 from typing import Any
@@ -284,3 +285,47 @@ def test_from_json_refuses_what_is_not_a_serialized_request(data: Any) -> None:
     """Anything but a serialized request is a ConfigError, not a half-built request."""
     with pytest.raises(ConfigError):
         Request.from_json(data)
+
+
+async def test_prefetch_sends_the_next_page_while_the_caller_handles_this_one() -> None:
+    """With prefetch, page N+1 is requested before page N is handed over; same pages."""
+    spec, vendor, request = CASES["cursor"]
+    send, transport = sender(vendor)
+    sent_when_yielded = []
+    pages = []
+    async for page in paginate(send, request, spec, records_path="items", prefetch=True):
+        await asyncio.sleep(0)  # the caller's own awaits let the prefetch run
+        sent_when_yielded.append(len(transport.requests))
+        pages.append(page)
+    send, _ = sender(vendor)
+    plain = await collect(paginate(send, request, spec, records_path="items"))
+    assert ids(pages) == ids(plain)
+    assert sent_when_yielded == [2, 3, 4, 4]  # one ahead, never past the last page
+
+
+async def test_prefetch_reports_a_failing_next_page_after_this_one_and_stops_cleanly() -> None:
+    """Page 2's failure surfaces only after page 1 was handled; breaking early cancels."""
+    spec, vendor, request = CASES["cursor"]
+
+    def failing(req: Request) -> Response:
+        if query(req).get("after") == "70":
+            raise ConfigError("vendor", "page 2 is broken")
+        return vendor(req)
+
+    send, _ = sender(failing)
+    handled: list[int] = []
+
+    async def walk() -> None:
+        async for page in paginate(send, request, spec, records_path="items", prefetch=True):
+            handled.append(page.number)
+
+    with pytest.raises(ConfigError, match="page 2 is broken"):
+        await walk()
+    assert handled == [1]
+
+    send, transport = sender(vendor)
+    pages = paginate(send, request, spec, records_path="items", prefetch=True)
+    async for _ in pages:
+        break
+    await pages.aclose()  # type: ignore[attr-defined]
+    assert len(transport.requests) <= 2

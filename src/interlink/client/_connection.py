@@ -144,6 +144,7 @@ class Connection:
         resume_from: Request | None = None,
         on_error: OnError | None = None,
         max_pages: int | None = DEFAULT_MAX_PAGES,
+        prefetch: bool = False,
     ) -> AsyncIterator[MappedPage]:
         """The pages of a listing (see `list`), each with its records mapped and validated.
 
@@ -154,6 +155,7 @@ class Connection:
         depend on pages already read, so it must be restarted instead. A record
         the mapping refuses raises `MappingError`; with `on_error` it is
         reported there and in the page's `errors`, and the others are kept.
+        `prefetch` requests page N+1 while page N is mapped and handled.
         """
         resource = self.resource(name)
         operation = (
@@ -168,6 +170,7 @@ class Connection:
             id_field=resource.id,
             max_pages=max_pages,
             resume_from=resume_from,
+            prefetch=prefetch,
         )
         hook, mapping, connection_id = spec.records_hook, resource.mapping, self.connection_id
         read, validate = mapping.read, mapping.validate

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
@@ -61,6 +62,7 @@ async def paginate(
     seen_ids: int = DEFAULT_SEEN_IDS,
     provider: str | None = None,
     resume_from: Request | None = None,
+    prefetch: bool = False,
 ) -> AsyncIterator[Page]:
     """Yield every page of `request`'s collection, as `paginator` declares it.
 
@@ -72,7 +74,11 @@ async def paginate(
     Errors raised by `send` propagate unchanged; `PaginationError`s carry
     `provider`. `resume_from` continues an earlier iteration from a page's
     `next_request` (a checkpoint) instead of starting at `request`: the
-    strategy restores its state from it (`Paginator.resume`).
+    strategy restores its state from it (`Paginator.resume`). With
+    `prefetch`, the request for page N+1 is sent as soon as page N is read,
+    while the caller handles page N (maps it, commits it): the vendor's time
+    overlaps ours. Page N+1's failure is raised after page N was handled, as
+    without prefetch; at most one request is in flight.
     """
     records_at = _as_path(records_path, "records_path")
     id_at = None if id_field is None else _as_path(id_field, "id_field")
@@ -91,9 +97,10 @@ async def paginate(
     sent: set[tuple[str, str, tuple[tuple[str, str], ...], bytes | None]] = set()
     previous: object = None
     number = 0
+    pending: asyncio.Future[tuple[Response, JSON]] | None = None
     try:
         while current is not None:
-            key = (current.method, current.url, tuple(current.params.items()), current.content)
+            key = _key(current)
             if key in sent:
                 raise PaginationError(
                     f"page {number + 1} would repeat an earlier request: the vendor sent the "
@@ -102,7 +109,11 @@ async def paginate(
                 )
             sent.add(key)
             number += 1
-            response, body = await send(current)
+            if pending is not None:
+                fetched, pending = pending, None
+                response, body = await fetched
+            else:
+                response, body = await send(current)
             records = _records(records_at, body, response)
             signature = _signature(records, id_at, response)
             if records and signature == previous:
@@ -114,6 +125,9 @@ async def paginate(
             previous = signature
             following = state.advance(response, body, records)
             kept = dedupe.fresh(records) if dedupe is not None else records
+            if prefetch and following is not None and number != max_pages:
+                if _key(following) not in sent:  # a repeat is reported in turn, not sent
+                    pending = asyncio.ensure_future(send(following))
             yield Page(kept, number, current, response, following)
             if following is not None and number == max_pages:
                 if on_max_pages == "stop":
@@ -128,6 +142,19 @@ async def paginate(
         if error.provider is None:
             error.provider = provider
         raise
+    finally:
+        if pending is not None:  # the caller stopped early: the page is not wanted
+            pending.cancel()
+            pending.add_done_callback(_retrieve)
+
+
+def _key(request: Request) -> tuple[str, str, tuple[tuple[str, str], ...], bytes | None]:
+    return (request.method, request.url, tuple(request.params.items()), request.content)
+
+
+def _retrieve(future: asyncio.Future[tuple[Response, JSON]]) -> None:
+    if not future.cancelled():
+        future.exception()  # read, so an abandoned page's error is not logged as lost
 
 
 def _as_path(path: str | BodyPath, where: str) -> BodyPath:

@@ -93,6 +93,7 @@ async def read_phase(
         resume_from=point.next_request,
         on_error=report,
         max_pages=None,
+        prefetch=True,  # the vendor works on page N+1 while page N maps and commits
     )
     try:
         async for page in pages:
