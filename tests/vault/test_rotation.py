@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -170,8 +171,6 @@ def test_env_keys_cannot_be_rotated_in_place(sqlite_store: Store) -> None:
 
 def test_concurrent_rotations_lose_no_key(sqlite_store: Store, key_file: Path) -> None:
     """Four processes rotating at once: every new key is kept and every credential opens."""
-    import threading
-
     _vault_with(sqlite_store, key_file, 6)
     vaults = [Vault(sqlite_store, FileKeySource(key_file)) for _ in range(4)]
     keys = [Key.generate() for _ in vaults]
@@ -200,3 +199,66 @@ def test_concurrent_rotations_lose_no_key(sqlite_store: Store, key_file: Path) -
     assert report.complete
     assert fresh.keyring.ids == (fresh.keyring.current.id,)
     assert fresh.get("conn_005") == {"token": "token-5"}
+
+
+class _Choreographed:
+    """The real store; each method may first run a hook (to force one interleaving)."""
+
+    def __init__(self, store: Store, **hooks: Callable[[], None]) -> None:
+        self.store = store
+        self.hooks = hooks
+
+    def __getattr__(self, name: str) -> object:
+        method = getattr(self.store, name)
+        hook = self.hooks.get(name)
+        if hook is None:
+            return method
+
+        def hooked(*args: object, **kwargs: object) -> object:
+            result = method(*args, **kwargs) if name == "list_credentials" else None
+            hook()
+            return result if name == "list_credentials" else method(*args, **kwargs)
+
+        return hooked
+
+
+def test_a_put_racing_the_key_change_is_kept(sqlite_store: Store, key_file: Path) -> None:
+    """A put that read the keyring just before a rotation's key change is not overwritten.
+
+    Forced interleaving: the put has read the old keyring and waits (up to a second) for
+    the rotation to list the credentials; the rotation's swap waits for the put to finish.
+    Without the vault's write lock, the swap would replace the put's value (same key id).
+    """
+    _vault_with(sqlite_store, key_file, 2)
+    in_window, listed, written = threading.Event(), threading.Event(), threading.Event()
+
+    def hold_the_write() -> None:
+        in_window.set()
+        listed.wait(timeout=1.0)
+
+    writer = Vault(
+        _Choreographed(sqlite_store, put_credential=hold_the_write), FileKeySource(key_file)
+    )  # type: ignore[arg-type]
+    rotator = Vault(
+        _Choreographed(  # type: ignore[arg-type]
+            sqlite_store,
+            list_credentials=listed.set,
+            replace_credentials=lambda: written.wait(timeout=1.0) and None,
+        ),
+        FileKeySource(key_file),
+    )
+
+    def put() -> None:
+        writer.put("conn_001", {"token": "written-during-rotation"})
+        written.set()
+
+    put_thread = threading.Thread(target=put)
+    put_thread.start()
+    assert in_window.wait(timeout=5.0)
+    rotate_thread = threading.Thread(target=rotator.rotate, args=(Key.generate(),))
+    rotate_thread.start()
+    put_thread.join()
+    rotate_thread.join()
+    fresh = Vault(sqlite_store, FileKeySource(key_file))
+    assert fresh.get("conn_001") == {"token": "written-during-rotation"}
+    assert fresh.get("conn_000") == {"token": "token-0"}

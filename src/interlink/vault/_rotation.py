@@ -16,6 +16,7 @@ after it both keys are in the ring; running the rotation again finishes it.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,11 +32,16 @@ from interlink.vault._seal import credential_context, open_blob, seal_blob
 if TYPE_CHECKING:
     from interlink.vault._vault import Vault
 
-__all__ = ["RotationReport", "rotate"]
+__all__ = ["KEYRING_WRITE_LOCK", "RotationReport", "rotate"]
 
 log = structlog.get_logger("interlink.vault")
 
 BATCH = 500
+
+KEYRING_WRITE_LOCK = threading.Lock()
+"""Held by `Vault.put` from its keyring read to its write, and by a rotation while it
+adds its key: so in one process a put lands either before the rotation lists the
+credentials (and is re-sealed) or under the new key (and the swap leaves it alone)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +84,8 @@ def rotate(
             previous = latest.current.id
             return latest.rotated(new_key)
 
-        vault.keys.update(add)
+        with KEYRING_WRITE_LOCK:
+            vault.keys.update(add)
         keyring = vault.reload()  # read back: what every other process will see
         if keyring.get(new_key.id) is None:
             raise VaultError(f"{vault.keys.location} did not keep the new key {new_key.id}")

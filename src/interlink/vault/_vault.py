@@ -17,7 +17,7 @@ import structlog
 from interlink._errors import VaultError
 from interlink.store import EncryptedCredential
 from interlink.vault._keys import Key, Keyring
-from interlink.vault._rotation import RotationReport, rotate
+from interlink.vault._rotation import KEYRING_WRITE_LOCK, RotationReport, rotate
 from interlink.vault._seal import blob_key_id, credential_context, open_blob, seal_blob
 from interlink.vault._sources import KeySource
 
@@ -92,23 +92,15 @@ class Vault:
 
     def seal(self, connection_id: str, credentials: Mapping[str, str]) -> bytes:
         """`credentials` encrypted for `connection_id` with the current key."""
-        for name, value in credentials.items():
-            if not isinstance(name, str) or not isinstance(value, str):
-                raise VaultError(
-                    f"{_what(connection_id)}: field {name!r} must map a string to a string, "
-                    f"got a {type(value).__name__}"
-                )
-        plaintext = orjson.dumps(dict(credentials))
-        return seal_blob(self._keyring, plaintext, context=credential_context(connection_id))
+        return _seal(self._keyring, connection_id, credentials)
 
     def open(self, connection_id: str, blob: bytes) -> dict[str, str]:
         """The credentials sealed in `blob` for `connection_id`."""
         what = _what(connection_id)
-        if self._keyring.get(blob_key_id(blob, what=what)) is None:
-            self.reload()  # sealed after a rotation this process has not seen yet
-        plaintext = open_blob(
-            self._keyring, blob, context=credential_context(connection_id), what=what
-        )
+        keyring = self._keyring
+        if keyring.get(blob_key_id(blob, what=what)) is None:
+            keyring = self.reload()  # sealed after a rotation this process has not seen yet
+        plaintext = open_blob(keyring, blob, context=credential_context(connection_id), what=what)
         credentials = orjson.loads(plaintext)
         if not isinstance(credentials, dict):
             raise VaultError(f"{what} do not decode to a mapping")
@@ -116,15 +108,18 @@ class Vault:
 
     def put(self, connection_id: str, credentials: Mapping[str, str]) -> None:
         """Seal `credentials` and store them as the connection's credentials."""
-        # Writes are rare (a new connection, a rotated token) and must use the newest
-        # current key, or a rotation in another process could skip this blob.
-        self.reload()
-        blob = self.seal(connection_id, credentials)
-        self.store.put_credential(connection_id, self._keyring.current.id, blob)
+        # Writes are rare (a new connection, a rotated token), so each reads the keyring
+        # afresh: a rotation in another process must not be missed. The lock keeps a
+        # rotation in this process from adding its key between that read and the write,
+        # where its compare-and-swap on the key id could not tell this write apart.
+        with KEYRING_WRITE_LOCK:
+            keyring = self.reload()
+            blob = _seal(keyring, connection_id, credentials)
+            self.store.put_credential(connection_id, keyring.current.id, blob)
         log.info(
             "vault.credentials_stored",
             connection_id=connection_id,
-            key_id=self._keyring.current.id,
+            key_id=keyring.current.id,
             fields=sorted(credentials),
         )
 
@@ -150,6 +145,17 @@ class Vault:
 
     def __repr__(self) -> str:
         return f"<Vault keys={self.keys.location!r} current={self._keyring.current.id}>"
+
+
+def _seal(keyring: Keyring, connection_id: str, credentials: Mapping[str, str]) -> bytes:
+    for name, value in credentials.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise VaultError(
+                f"{_what(connection_id)}: field {name!r} must map a string to a string, "
+                f"got a {type(value).__name__}"
+            )
+    plaintext = orjson.dumps(dict(credentials))
+    return seal_blob(keyring, plaintext, context=credential_context(connection_id))
 
 
 class VaultCipher:
