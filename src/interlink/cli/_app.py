@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from interlink.cli._audit import audit
+from interlink.cli._keys import keys
+from interlink.cli._serve import serve
 from interlink.cli._vault import vault
 from interlink.cli._webhooks import webhooks
 
@@ -15,6 +18,9 @@ app = typer.Typer(
 )
 app.add_typer(vault, name="vault")
 app.add_typer(webhooks, name="webhooks")
+app.add_typer(keys, name="keys")
+app.command("serve")(serve)
+app.command("audit")(audit)
 
 
 @app.command()

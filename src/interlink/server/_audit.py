@@ -28,12 +28,18 @@ log = structlog.get_logger("interlink.server.audit")
 class AuditedSource:
     """A `ConnectionSource` recording every credential access (each `open` reads the vault)."""
 
-    def __init__(self, inner: ConnectionSource, store: AsyncStore) -> None:
+    def __init__(
+        self, inner: ConnectionSource, store: AsyncStore, *, providers: dict[str, str] | None = None
+    ) -> None:
         self.inner, self._store = inner, store
+        self.providers = providers if providers is not None else {}
+        """connection id -> provider of every connection opened (metrics label runs with it)."""
 
     async def open(self, connection_id: str) -> Connection:
         row = await self._store.get_connection(connection_id)
         tenant_id = None if row is None else row.tenant_id
+        if row is not None:
+            self.providers[row.id] = row.provider
         try:
             connection = await self.inner.open(connection_id)
         except Exception as exc:

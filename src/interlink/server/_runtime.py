@@ -1,0 +1,108 @@
+"""The server as `interlink serve` runs it: everything built from the settings.
+
+One store, one vault, one `State` and one metered transport serve the API,
+the embedded runner and its scheduler, and the webhook intake and processor,
+so every path to a vendor shares one rate-limit budget, token and breaker per
+credential. The lifespan starts the background loops (scheduler, webhook
+processor) and stops and closes everything on shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from interlink._clock import SystemClock
+from interlink.connectors import ConnectorRegistry
+from interlink.server._app import create_app
+from interlink.server._audit import AuditedSource
+from interlink.server._metrics import MeteredTransport, Metrics, SyncMetrics
+from interlink.settings import Settings
+from interlink.state import State
+from interlink.store import AsyncStore, open_store
+from interlink.sync import EmbeddedRunner, Scheduler, StoreConnections, SyncEngine
+from interlink.vault import Vault, default_key_source
+
+__all__ = ["app_from_settings"]
+
+
+def app_from_settings(
+    settings: Settings, *, schedule: bool = True, webhooks: bool = True, poll: float = 5.0
+) -> FastAPI:
+    """The full server for `settings`: API, embedded runner (and scheduler with `schedule`),
+    webhook intake and processor (with `webhooks`), metrics."""
+    from interlink.http import AiohttpTransport, RoutedTransport
+    from interlink.webhooks import (
+        Inbox,
+        IntakeMetrics,
+        StoreTargets,
+        WebhookIntake,
+        WebhookProcessor,
+        WebhookProviders,
+    )
+
+    clock = SystemClock()
+    if settings.database_url.startswith("sqlite:///"):
+        Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(
+            parents=True, exist_ok=True
+        )
+    store = open_store(settings.database_url, clock=clock)
+    astore = AsyncStore(store)
+    vault = Vault(store, default_key_source(settings.key_file))
+    registry = ConnectorRegistry.default()
+    metrics = Metrics()
+    state = (
+        State.in_process(clock=clock)
+        if settings.state == "memory"
+        else State.from_redis_url(settings.state, clock=clock)
+    )
+    inner = AiohttpTransport()
+    routed = RoutedTransport(settings.routes, inner) if settings.routes else inner
+    transport = MeteredTransport(routed, metrics, registry)
+    base = StoreConnections(astore, vault, registry=registry, state=state, transport=transport,
+                            clock=clock)  # fmt: skip
+    source = AuditedSource(base, astore)
+    observer = SyncMetrics(metrics, source.providers)
+    engine = SyncEngine(astore, source, clock=clock, lookback=settings.lookback,
+                        full_every=settings.full_sync_every, observer=observer)  # fmt: skip
+    runner = EmbeddedRunner(engine, concurrency=settings.concurrency)
+    inbox = Inbox.for_store(store, clock=clock)
+    providers = WebhookProviders(registry)
+    intake = WebhookIntake(
+        inbox, StoreTargets(store._engine, providers, vault.get, clock=clock), clock=clock,
+        metrics=IntakeMetrics(metrics.registry),
+    )  # fmt: skip
+    processor = WebhookProcessor(inbox, providers, source, clock=clock)
+    scheduler = Scheduler(
+        astore, runner, clock=clock, poll=poll,
+        interval_for=lambda row, name: settings.interval_for(row.provider, name),
+    )  # fmt: skip
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        loops = []
+        if schedule:
+            loops.append(asyncio.create_task(scheduler.serve(stop=stop), name="scheduler"))
+        if webhooks:
+            loops.append(asyncio.create_task(processor.run(stop), name="webhook processor"))
+        try:
+            yield
+        finally:
+            stop.set()
+            await asyncio.gather(*loops, return_exceptions=True)
+            await runner.aclose()
+            await processor.aclose()
+            intake.close()
+            await source.close()
+            await state.aclose()
+            await astore.aclose()
+
+    return create_app(
+        astore, source, runner=runner, registry=registry, clock=clock, metrics=metrics,
+        webhooks=intake if webhooks else None, lifespan=lifespan,
+    )  # fmt: skip
