@@ -31,9 +31,22 @@ from interlink.webhooks import (
 BASE = "http://hooks.test"
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock) -> Iterator[Store]:
+    """A migrated store on the fake clock: a SQLite file, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        opened = open_store(f"sqlite:///{tmp_path / 'interlink.db'}", clock=clock)
+    else:
+        url: str = request.getfixturevalue("postgres_url")
+        schema: str = request.getfixturevalue("postgres_schema")
+        opened = open_store(url, schema=schema, clock=clock)
+    yield opened
+    opened.close()
+
+
 @pytest.fixture
-def store(tmp_path: Path, clock: FakeClock) -> Iterator[Store]:
-    """A migrated SQLite store on the fake clock."""
+def sqlite_store(tmp_path: Path, clock: FakeClock) -> Iterator[Store]:
+    """A migrated SQLite store in tmp_path/interlink.db (for tests that share the file)."""
     opened = open_store(f"sqlite:///{tmp_path / 'interlink.db'}", clock=clock)
     yield opened
     opened.close()

@@ -25,6 +25,12 @@ CONTACTS = "/crm/v3/objects/contacts"
 
 
 @pytest.fixture
+def store(sqlite_store: Store) -> Store:
+    """This module shares the store's file with another process or the CLI: SQLite."""
+    return sqlite_store
+
+
+@pytest.fixture
 async def vendor(hubspot: HubSpotSimulator) -> AsyncIterator[httpx2.AsyncClient]:
     """A plain client of the HubSpot simulator, to change contacts the way a user would."""
     headers = {"Authorization": f"Bearer {hubspot.default_token.value}"}

@@ -19,6 +19,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
+def store(sqlite_store: Store) -> Store:
+    """This module shares the store's file with another process or the CLI: SQLite."""
+    return sqlite_store
+
+
+@pytest.fixture
 def clock() -> FakeClock:
     """A fake clock starting now: the killed worker runs on the real one."""
     return FakeClock(start=time.time())
