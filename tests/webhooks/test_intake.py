@@ -236,3 +236,30 @@ async def test_concurrent_deliveries_share_commits_and_stay_exact(
     assert sum(b["duplicates"] for b in bodies) == 25
     assert all(b["stored"] + b["duplicates"] == 1 for b in bodies)
     assert len(wired.inbox.events(limit=1000)) == 25
+
+
+async def test_behind_a_proxy_the_public_url_is_what_hubspot_signed(
+    store: Store, vault: Any, hubspot: HubSpotSimulator, connection: ConnectionRow,
+    clock: FakeClock,
+) -> None:  # fmt: skip
+    """HubSpot signs the URL it posted to; behind a proxy the intake verifies against
+    public_url + the path, not the internal address the request arrived on."""
+    import httpx2
+
+    from interlink.webhooks import Inbox, StoreTargets, WebhookIntake, WebhookProviders
+
+    targets = StoreTargets(store._engine, WebhookProviders(), vault.get, clock=clock)
+    intake = WebhookIntake(Inbox.for_store(store), targets, clock=clock,
+                           public_url="https://hooks.example.com/")  # fmt: skip
+    path = f"/webhooks/hubspot/{connection.id}"
+    body = orjson.dumps([_event(1)])
+    signed_public = _signed(hubspot, f"https://hooks.example.com{path}", body)
+    signed_internal = _signed(hubspot, f"http://internal:8080{path}", body)
+    transport = httpx2.ASGITransport(app=intake)
+    try:
+        async with httpx2.AsyncClient(transport=transport, base_url="http://internal:8080") as c:
+            _problem(await c.post(path, content=body, headers=signed_internal), 401,
+                     "bad_signature")  # fmt: skip
+            assert (await c.post(path, content=body, headers=signed_public)).status_code == 200
+    finally:
+        intake.close()
