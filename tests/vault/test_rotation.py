@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 import pytest
 from tests.vault.conftest import add_connection
 
+import interlink.vault._rotation as rotation_module
+import interlink.vault._vault as vault_module
 from interlink.store import EncryptedCredential, Store
 from interlink.vault import EnvKeySource, FileKeySource, Key, Vault, VaultError
 
@@ -222,13 +225,20 @@ class _Choreographed:
         return hooked
 
 
-def test_a_put_racing_the_key_change_is_kept(sqlite_store: Store, key_file: Path) -> None:
+@pytest.mark.parametrize("locks", ["process lock and key file lock", "key file lock only"])
+def test_a_put_racing_the_key_change_is_kept(
+    sqlite_store: Store, key_file: Path, locks: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A put that read the keyring just before a rotation's key change is not overwritten.
 
     Forced interleaving: the put has read the old keyring and waits (up to a second) for
     the rotation to list the credentials; the rotation's swap waits for the put to finish.
-    Without the vault's write lock, the swap would replace the put's value (same key id).
+    Without the locks, the swap would replace the put's value (same key id). With the
+    key file's lock only, it holds as it does between two processes on one host.
     """
+    if locks == "key file lock only":
+        monkeypatch.setattr(vault_module, "KEYRING_WRITE_LOCK", contextlib.nullcontext())
+        monkeypatch.setattr(rotation_module, "KEYRING_WRITE_LOCK", contextlib.nullcontext())
     _vault_with(sqlite_store, key_file, 2)
     in_window, listed, written = threading.Event(), threading.Event(), threading.Event()
 

@@ -238,3 +238,16 @@ def test_default_key_file_matches_the_settings_default() -> None:
     source = default_key_source(environ={})
     assert isinstance(source, FileKeySource)
     assert source.path == DEFAULT_KEY_FILE == Settings.model_fields["key_file"].default
+
+
+def test_pinned_reads_the_latest_keyring_or_none(tmp_path: Path) -> None:
+    """pinned() yields the current keyring (None without a file or its directory)."""
+    path = tmp_path / "missing-dir" / "secret.key"
+    with FileKeySource(path).pinned() as nothing:
+        assert nothing is None
+    ring = FileKeySource(path).create()
+    with FileKeySource(path).pinned() as pinned:
+        assert pinned == ring
+    environ = {"INTERLINK_SECRET_KEY": Key.generate().to_text()}
+    with EnvKeySource(environ).pinned() as from_env:
+        assert from_env == EnvKeySource(environ).load()

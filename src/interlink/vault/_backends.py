@@ -16,7 +16,7 @@ import os
 import secrets
 import stat
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Protocol
 
@@ -43,6 +43,11 @@ class SecretBackend(Protocol):
     def update(self, change: Callable[[bytes], bytes]) -> None:
         """Replace the stored version with `change(current)`, holding off other writers
         in between; readers see the old version or the new, never a mix."""
+        ...
+
+    def pinned(self) -> AbstractContextManager[bytes | None]:
+        """The current version, with every `update` held off until the block exits
+        (a backend that cannot hold updates off may simply read)."""
         ...
 
 
@@ -137,18 +142,28 @@ class FileSecret:
             os.close(fd)
 
     @contextmanager
-    def _exclusive(self) -> Iterator[None]:
+    def _locked(self, operation: int) -> Iterator[bool]:
         # An advisory lock on the key file's directory: the key file itself is replaced
-        # by rename, so a lock on it would guard a file that is no longer there.
-        fd = os.open(self.path.parent, os.O_RDONLY)
+        # by rename, so a lock on it would guard a file that is no longer there. Shared
+        # for writers of credentials (`pinned`), exclusive for an `update` of the keys.
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
+            fd = os.open(self.path.parent, os.O_RDONLY)
+        except FileNotFoundError:
+            yield False
+            return
+        try:
+            fcntl.flock(fd, operation)
+            yield True
         finally:
             os.close(fd)  # releases the lock
 
+    @contextmanager
+    def pinned(self) -> Iterator[bytes | None]:
+        with self._locked(fcntl.LOCK_SH):
+            yield self.read()
+
     def update(self, change: Callable[[bytes], bytes]) -> None:
-        with self._exclusive():
+        with self._locked(fcntl.LOCK_EX):
             current = self.read()
             if current is None:
                 raise VaultError(f"{self.location} does not exist; there is nothing to update")
@@ -183,6 +198,9 @@ class EnvSecret:
 
     def update(self, change: Callable[[bytes], bytes]) -> None:
         self.create(b"")
+
+    def pinned(self) -> AbstractContextManager[bytes | None]:
+        return nullcontext(self.read())  # nothing here can update it
 
     def __repr__(self) -> str:
         return f"EnvSecret({self.variable!r})"

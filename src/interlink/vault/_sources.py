@@ -19,7 +19,8 @@ refused instead of silently becoming a different key.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -64,6 +65,11 @@ class KeySource(Protocol):
     def update(self, change: Callable[[Keyring], Keyring]) -> Keyring:
         """Store `change(latest keyring)` atomically, other writers held off meanwhile
         (so concurrent rotations both keep their keys); returns what was stored."""
+        ...
+
+    def pinned(self) -> AbstractContextManager[Keyring | None]:
+        """The latest keyring, with every `update` held off until the block exits: what
+        a credential write seals under is still current when the write lands."""
         ...
 
 
@@ -149,6 +155,11 @@ class SecretKeySource:
         self.backend.update(apply)
         return stored[-1]
 
+    @contextmanager
+    def pinned(self) -> Iterator[Keyring | None]:
+        with self.backend.pinned() as data:
+            yield None if data is None else _parse(data, location=self.location)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.location!r})"
 
@@ -193,6 +204,9 @@ class EnvKeySource:
             f"{SECRET_KEY_ENV} is not set: set it to a key from `interlink vault new-key`, "
             "or unset it to use a key file"
         )
+
+    def pinned(self) -> AbstractContextManager[Keyring | None]:
+        return nullcontext(self.load())  # the environment cannot change under us
 
     def update(self, change: Callable[[Keyring], Keyring]) -> Keyring:
         raise VaultError(

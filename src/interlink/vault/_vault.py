@@ -109,11 +109,16 @@ class Vault:
     def put(self, connection_id: str, credentials: Mapping[str, str]) -> None:
         """Seal `credentials` and store them as the connection's credentials."""
         # Writes are rare (a new connection, a rotated token), so each reads the keyring
-        # afresh: a rotation in another process must not be missed. The lock keeps a
-        # rotation in this process from adding its key between that read and the write,
-        # where its compare-and-swap on the key id could not tell this write apart.
-        with KEYRING_WRITE_LOCK:
-            keyring = self.reload()
+        # afresh, pinned until the row is written: a rotation (in this process: the
+        # lock; in another on this host: the key file's lock) cannot add its key between
+        # this read and the write, where its compare-and-swap on the key id could not
+        # tell this write from the value it re-encrypted.
+        with KEYRING_WRITE_LOCK, self.keys.pinned() as latest:
+            if latest is None:
+                raise VaultError(
+                    f"the key at {self.keys.location} has disappeared; restore it from a backup"
+                )
+            self._keyring = keyring = latest
             blob = _seal(keyring, connection_id, credentials)
             self.store.put_credential(connection_id, keyring.current.id, blob)
         log.info(
