@@ -5,7 +5,7 @@ key sources do), and it never replaces what it did not mean to: `create`
 refuses an existing secret; `update` is a read-modify-write of the current
 version, exclusive among writers and atomic for readers, so two rotations at
 once compose instead of one losing the other's key. An external secret
-manager plugs in by implementing these three methods (docs/security.md).
+manager plugs in by implementing these methods (docs/security.md).
 """
 
 from __future__ import annotations
