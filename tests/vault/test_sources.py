@@ -251,3 +251,15 @@ def test_pinned_reads_the_latest_keyring_or_none(tmp_path: Path) -> None:
     environ = {"INTERLINK_SECRET_KEY": Key.generate().to_text()}
     with EnvKeySource(environ).pinned() as from_env:
         assert from_env == EnvKeySource(environ).load()
+
+
+def test_a_symlinked_key_file_is_read_and_its_target_mode_checked(tmp_path: Path) -> None:
+    """A key file mounted through a symlink (Kubernetes secrets) works; its target's mode counts."""
+    target = tmp_path / "..data" / "secret.key"
+    ring = FileKeySource(target).create()
+    link = tmp_path / "secret.key"
+    link.symlink_to(target)
+    assert FileKeySource(link).load() == ring
+    target.chmod(0o644)
+    with pytest.raises(VaultError, match="mode 0644"):
+        FileKeySource(link).load()

@@ -77,7 +77,9 @@ class FileSecret:
 
     def read(self) -> bytes | None:
         try:
-            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            # Symlinks are followed (Kubernetes and Docker mount secrets through them);
+            # the mode checked below is the target's.
+            fd = os.open(self.path, os.O_RDONLY)
         except FileNotFoundError:
             return None
         except OSError as exc:
