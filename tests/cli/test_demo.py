@@ -77,7 +77,7 @@ def test_demo_command_syncs_every_vendor_and_prints_the_summary(cli_env: Path) -
         assert provider in result.output
     assert "crm.contact" in result.output
     assert "ticketing.ticket" in result.output
-    assert "records/s" in result.output
+    assert "rec/s" in result.output
     assert "faults injected by the vendors and survived: none" in result.output
 
 

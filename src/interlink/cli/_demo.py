@@ -18,14 +18,16 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
+from rich import box
 from rich.console import Console
+from rich.markup import escape as rich_escape
 from rich.table import Table
 
+from interlink._clock import Clock, SystemClock
 from interlink.cli._app import app
 from interlink.cli._fleet import DEMO_VENDORS, Fleet
 from interlink.cli._runtime import cli_errors, fail, out, settings_from_cli
@@ -89,12 +91,15 @@ async def run_demo(
     vendors: Sequence[str] = tuple(DEMO_VENDORS),
     console: Console | None = None,
     max_wait: float = 300.0,
+    clock: Clock | None = None,
 ) -> DemoResult:
-    """Serve the vendors, connect them in the store at `database`, sync them all."""
+    """Serve the vendors, connect them in the store at `database`, sync them all; a run
+    the vendor defers is run again at its next attempt, waiting at most `max_wait` s."""
     from interlink.cli._progress import SyncProgress
     from interlink.cli._runtime import opened
     from interlink.cli._stack import sync_stack
 
+    clock = clock or SystemClock()
     settings = settings_from_cli(database_url=database, key_file=key_file)
     async with Fleet.serve(vendors, records=records, faults=faults) as fleet:
         with opened(settings) as (store, vault):
@@ -117,10 +122,11 @@ async def run_demo(
             started = time.perf_counter()
             # A vendor that hangs (the timeout fault) is given up on after 5 s and retried.
             async with sync_stack(
-                settings, store, vault, observer=progress, routes=fleet.routes, request_timeout=5.0
-            ) as stack:
+                settings, store, vault, observer=progress, routes=fleet.routes,
+                request_timeout=5.0, clock=clock,
+            ) as stack:  # fmt: skip
                 with progress:
-                    attempts = await _until_done(stack.runner, jobs, progress, max_wait)
+                    attempts = await _until_done(stack.runner, jobs, progress, max_wait, clock)
                 failures = [f"{labels[f.job.connection_id]} {f.job.resource}: {f.error}"
                             for f in stack.runner.failures]  # fmt: skip
             seconds = time.perf_counter() - started
@@ -133,7 +139,11 @@ async def run_demo(
 
 
 async def _until_done(
-    runner: EmbeddedRunner, jobs: list[SyncJob], progress: SyncProgress, max_wait: float
+    runner: EmbeddedRunner,
+    jobs: list[SyncJob],
+    progress: SyncProgress,
+    max_wait: float,
+    clock: Clock,
 ) -> dict[tuple[str, str], list[SyncRun]]:
     """Run the jobs; a run the vendor deferred (limit spent, circuit open) is run again at
     its next attempt, resuming from its checkpoint, as the scheduler would."""
@@ -152,7 +162,7 @@ async def _until_done(
         if not deferred:
             break
         due = max(r.next_attempt_at for r in deferred if r.next_attempt_at is not None)
-        wait = max(0.0, (due - datetime.now(UTC)).total_seconds())
+        wait = max(0.0, due.timestamp() - clock.time())
         if waited + wait > max_wait:
             progress.note(f"{len(deferred)} run(s) deferred past {max_wait:.0f} s: stopping")
             break
@@ -160,7 +170,7 @@ async def _until_done(
             f"{len(deferred)} run(s) deferred by the vendor; resuming from the checkpoint "
             f"in {wait:.0f} s"
         )
-        await asyncio.sleep(wait)
+        await clock.sleep(wait)
         waited += wait
         pending = [SyncJob(r.connection_id, r.resource) for r in deferred]
     return attempts
@@ -189,31 +199,44 @@ def _model(provider: str, resource: str) -> str:
 
 
 def summary_table(result: DemoResult, faults: str) -> Table:
-    """Records per provider and model, with what it took."""
-    table = Table(title=f"Synced into the store (faults: {faults})")
-    table.add_column("provider")
-    table.add_column("model")
-    for column in ("records", "vendor has", "runs", "requests", "retries", "429s absorbed",
-                   "s", "records/s"):  # fmt: skip
-        table.add_column(column, justify="right")
-    table.add_column("outcome")
+    """Records per provider and model, with what it took (errors are printed below it)."""
+    rows: list[list[str]] = []
     for r in result.rows:
         rate = f"{r.stored / r.seconds:,.0f}" if r.seconds > 0 else "-"
-        outcome = r.outcome if r.stored == r.expected else f"{r.outcome}, records missing"
-        table.add_row(
-            r.provider, r.model, f"{r.stored:,}", f"{r.expected:,}", f"{r.runs}", f"{r.requests:,}",
-            f"{r.retries:,}", f"{r.absorbed_429s:,}", f"{r.seconds:.1f}", rate,
-            outcome if not r.error else f"{outcome}: {r.error}",
-        )  # fmt: skip
+        outcome = "[green]ok[/green]" if r.outcome == "succeeded" else f"[red]{r.outcome}[/red]"
+        if r.stored != r.expected:
+            outcome = f"[red]{r.expected - r.stored:,} of {r.expected:,} missing[/red]"
+        if r.runs > 1:
+            outcome += f" ({r.runs} runs)"
+        rows.append([
+            r.provider, r.model, f"{r.stored:,}", f"{r.requests:,}", f"{r.retries:,}",
+            f"{r.absorbed_429s:,}", f"{r.seconds:.1f}", rate, outcome,
+        ])  # fmt: skip
     total = result.records
-    rate = f"{total / result.seconds:,.0f}" if result.seconds > 0 else "-"
-    table.add_section()
-    table.add_row(
-        "all", "", f"{total:,}", f"{sum(r.expected for r in result.rows):,}",
-        f"{sum(r.runs for r in result.rows)}",
-        f"{sum(r.requests for r in result.rows):,}", f"{sum(r.retries for r in result.rows):,}",
-        f"{sum(r.absorbed_429s for r in result.rows):,}", f"{result.seconds:.1f}", rate, "",
+    rows.append([
+        "all", "", f"{total:,}", f"{sum(r.requests for r in result.rows):,}",
+        f"{sum(r.retries for r in result.rows):,}",
+        f"{sum(r.absorbed_429s for r in result.rows):,}", f"{result.seconds:.1f}",
+        f"{total / result.seconds:,.0f}" if result.seconds > 0 else "-", "",
+    ])  # fmt: skip
+    table = Table(
+        title=f"Synced into the store (faults: {faults})", box=box.SIMPLE_HEAD,
+        caption="req: requests; 429s: rate-limit answers absorbed (waited out, retried)",
+        padding=(0, 1), collapse_padding=True, pad_edge=False,
     )  # fmt: skip
+    headers = ("provider", "model", "records", "req", "retry", "429s", "s", "rec/s", "outcome")
+    for i, header in enumerate(headers):
+        # Numbers are never cut: a narrow terminal wraps the headers instead.
+        text = i in (0, 1, len(headers) - 1)
+        table.add_column(
+            header, justify="left" if text else "right", no_wrap=text, overflow="fold",
+            min_width=7 if header == "outcome" else None if text
+            else max(len(row[i]) for row in rows),
+        )  # fmt: skip
+    for row in rows[:-1]:
+        table.add_row(*row)
+    table.add_section()
+    table.add_row(*rows[-1])
     return table
 
 
@@ -267,8 +290,12 @@ def demo(
     console.print(summary_table(result, faults))
     survived = ", ".join(f"{kind} x{n}" for kind, n in sorted(result.faults.items())) or "none"
     console.print(f"faults injected by the vendors and survived: {survived}")
+    for row in result.rows:
+        if row.error:
+            line = f"{row.provider} {row.resource} ({row.outcome}): {row.error.splitlines()[0]}"
+            console.print(f"[red]error:[/red] {rich_escape(line)}")
     for failure in result.failures:
-        console.print(f"[red]failed:[/red] {failure}")
+        console.print(f"[red]failed:[/red] {rich_escape(failure)}")
     if database is not None:
         console.print(f"store kept at {database}")
     if not no_serve:

@@ -39,12 +39,12 @@ class SyncProgress:
         totals: Mapping[tuple[str, str], int] | None = None,
     ) -> None:
         self.progress = Progress(
-            TextColumn("{task.description:<32}"),
-            BarColumn(bar_width=24),
-            TextColumn("{task.completed:>9,.0f} records"),
-            TextColumn("{task.fields[requests]:>6,} req"),
-            TextColumn("{task.fields[retries]:>4,} retries"),
-            TextColumn("{task.fields[absorbed]:>4,} 429s absorbed"),
+            TextColumn("{task.description:<26}"),
+            BarColumn(bar_width=16),
+            TextColumn("{task.completed:>7,.0f} rec"),
+            TextColumn("{task.fields[requests]:>5,} req"),
+            TextColumn("{task.fields[retries]:>3,} retries"),
+            TextColumn("{task.fields[absorbed]:>3,} 429s absorbed"),
             TextColumn("{task.fields[outcome]}"),
             TimeElapsedColumn(),
             console=console,
