@@ -45,8 +45,9 @@ class MappedPage:
 
     `received` counts the vendor's records on the page (before a records hook
     and the mapping); `raw` are the records the mapping was given (after the
-    hook); `records` are those that mapped, `errors` those that did not. `next_request` is None on the last page. `resumable` is False when
-    the listing cannot continue from `next_request` alone (a records hook kept
+    hook); `records` are those that mapped, `errors` those that did not.
+    `next_request` is None on the last page. `resumable` is False when the
+    listing cannot continue from `next_request` alone (a records hook kept
     state across pages): restart it instead.
     """
 

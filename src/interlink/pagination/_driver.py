@@ -125,9 +125,14 @@ async def paginate(
             previous = signature
             following = state.advance(response, body, records)
             kept = dedupe.fresh(records) if dedupe is not None else records
-            if prefetch and following is not None and number != max_pages:
-                if _key(following) not in sent:  # a repeat is reported in turn, not sent
-                    pending = asyncio.ensure_future(send(following))
+            # A repeated request is reported in turn (after this page), never sent.
+            if (
+                prefetch
+                and following is not None
+                and number != max_pages
+                and _key(following) not in sent
+            ):
+                pending = asyncio.ensure_future(send(following))
             yield Page(kept, number, current, response, following)
             if following is not None and number == max_pages:
                 if on_max_pages == "stop":
