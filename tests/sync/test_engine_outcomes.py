@@ -141,3 +141,39 @@ async def test_overlapped_and_sequential_commits_store_the_same(
         )
     assert runs[0].stats == runs[1].stats
     assert runs[0].stats.created == 10
+
+
+async def test_an_open_breaker_defers_until_its_probe_and_the_run_then_resumes(
+    world: World, ledger: Ledger
+) -> None:
+    """A vendor down on page 2: the run fails after retries (page 1 kept, retries counted);
+    the next finds the breaker open and is deferred to the probe; later it resumes."""
+    conn = await world.connection("ledger", {"token": TOKEN})
+
+    def down(request: Request, n: int) -> Response | None:
+        if request.params.get("cursor") == str(PAGE):
+            return respond(request, 503, json={"message": "down for maintenance"})
+        return None
+
+    ledger.fail = down
+    engine = world.ledger_engine(ledger)
+    failed = await engine.run(SyncJob(conn.id, "contacts"))
+    assert failed.outcome == "failed"
+    assert "down for maintenance" in (failed.error or "")
+    assert failed.stats.created == PAGE
+    assert failed.stats.retries > 0
+    assert failed.stats.requests == 1 + failed.stats.retries + 1  # page 1, page 2 and retries
+
+    deferred = await engine.run(SyncJob(conn.id, "contacts"))
+    assert deferred.outcome == "deferred"
+    assert "circuit open" in (deferred.error or "")
+    assert deferred.next_attempt_at is not None
+    assert deferred.next_attempt_at > world_now(world)
+    cp = await world.store.get_checkpoint(conn.id, "contacts")
+    assert cp.next_run_at == deferred.next_attempt_at
+    assert ResumePoint.from_json(cp.resume).next_request is not None
+
+    ledger.fail = None
+    world.clock.advance((deferred.next_attempt_at - world_now(world)).total_seconds() + 1)
+    resumed = await engine.run(SyncJob(conn.id, "contacts"))
+    assert (resumed.outcome, resumed.stats.created) == ("succeeded", 10 - PAGE)

@@ -18,6 +18,7 @@ the reset); `failed` otherwise, with the vendor's reason. See docs/sync.md.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -120,21 +121,35 @@ class SyncEngine:
             log.info("sync.resuming", run_id=run.id, resumed=point.run_id, phase=point.phase)
             point = replace(point, run_id=run.id)
         progress = Progress(RunStats(), checkpoint, point)
+        pipeline = conn.pipeline.stats
+        base = (pipeline.requests, pipeline.retries, pipeline.rate_limited)
+
+        def pipeline_stats() -> RunStats:
+            # This run's share of the connection's totals (a prefetched page counts too).
+            return replace(
+                progress.stats,
+                requests=pipeline.requests - base[0],
+                retries=pipeline.retries - base[1],
+                absorbed_429s=pipeline.rate_limited - base[2],
+            )
+
         try:
-            await self._phases(job, conn, spec, target, progress)
+            await self._phases(job, conn, spec, target, progress, pipeline_stats)
         except (BudgetExhaustedError, CircuitOpenError, RateLimitedError) as exc:
             at = self._next_attempt(exc)
             cp = replace(progress.checkpoint, next_run_at=at)
             return await self._finish(
-                run, "deferred", progress.stats, error=str(exc), at=at, checkpoint=cp
+                run, "deferred", pipeline_stats(), error=str(exc), at=at, checkpoint=cp
             )
         except UpstreamError as exc:  # auth refused, fatal answers, retries spent
-            return await self._finish(run, "failed", progress.stats, error=str(exc))
+            return await self._finish(run, "failed", pipeline_stats(), error=str(exc))
         except asyncio.CancelledError:
-            await asyncio.shield(self._finish(run, "failed", progress.stats, error="cancelled"))
+            await asyncio.shield(self._finish(run, "failed", pipeline_stats(), error="cancelled"))
             raise
         except Exception as exc:
-            await self._finish(run, "failed", progress.stats, error=f"{type(exc).__name__}: {exc}")
+            await self._finish(
+                run, "failed", pipeline_stats(), error=f"{type(exc).__name__}: {exc}"
+            )
             raise
         newest = progress.point.newest
         old = checkpoint.watermark
@@ -151,7 +166,8 @@ class SyncEngine:
                 f"{progress.stats.mapping_errors} record(s) could not be mapped and were not "
                 f"stored; first: {errors[0]}"
             )
-        return await self._finish(run, "succeeded", progress.stats, error=summary, checkpoint=done)
+        stats = pipeline_stats()
+        return await self._finish(run, "succeeded", stats, error=summary, checkpoint=done)
 
     async def _phases(
         self,
@@ -160,22 +176,14 @@ class SyncEngine:
         spec: ResourceSpec,
         target: Target,
         progress: Progress,
+        pipeline_stats: Callable[[], RunStats],
     ) -> None:
         full = progress.point.mode == "full"
         order: list[Phase] = ["main"]
         if not full and "deleted" in spec.operations:
             order.append("deleted")
         order += ["reconcile", "done"] if full else ["done"]
-        stats = conn.pipeline.stats
-        base = (stats.requests, stats.retries, stats.rate_limited)
         drift = DriftWatch(self._store, spec, target.connection_id, self._now)
-
-        def pipeline_stats() -> RunStats:
-            return RunStats(
-                requests=stats.requests - base[0],
-                retries=stats.retries - base[1],
-                absorbed_429s=stats.rate_limited - base[2],
-            )
 
         def committed() -> None:
             if self._observer is not None:
