@@ -31,7 +31,7 @@ from interlink.server._idempotency import IdempotencyKeys
 from interlink.server._metrics import Metrics
 from interlink.server._middleware import RequestContext
 from interlink.server._passthrough import passthrough_router
-from interlink.server._problems import install_problem_handlers
+from interlink.server._problems import PROBLEM_RESPONSES, install_problem_handlers
 from interlink.server._records import add_read_routes
 from interlink.server._services import Services
 from interlink.server._writes import add_write_routes
@@ -89,10 +89,8 @@ def create_app(
     for route in catalog():
         add_read_routes(unified, route)
         add_write_routes(unified, route)
-    app.include_router(unified)
-    app.include_router(connections_router)
-    app.include_router(passthrough_router)
-    app.include_router(audit_router)
+    for router in (unified, connections_router, passthrough_router, audit_router):
+        app.include_router(router, responses=PROBLEM_RESPONSES)
 
     registry_ = metrics.registry
 

@@ -17,15 +17,54 @@ import orjson
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from interlink._errors import PROBLEM_BASE, ConfigError, MappingError, UpstreamError, VaultError
+from interlink._errors import (
+    PROBLEM_BASE,
+    ConfigError,
+    FatalError,
+    MappingError,
+    PaginationError,
+    UpstreamError,
+    VaultError,
+)
 
-__all__ = ["PROBLEM_JSON", "Problem", "install_problem_handlers", "problem_response"]
+__all__ = [
+    "PROBLEM_JSON",
+    "PROBLEM_RESPONSES",
+    "Problem",
+    "install_problem_handlers",
+    "problem_response",
+]
 
 PROBLEM_JSON = "application/problem+json"
 log = structlog.get_logger("interlink.server")
+
+
+class ProblemDetails(BaseModel):
+    """RFC 9457 problem details, as every error of the API is answered."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str
+    title: str
+    status: int
+    detail: str
+    provider: str | None = None
+    retryable: bool | None = None
+    upstream_status: int | None = None
+
+
+_SCHEMA = ProblemDetails.model_json_schema()
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    key: {"description": text, "content": {PROBLEM_JSON: {"schema": _SCHEMA}}}
+    for key, text in (
+        ("4XX", "The request was refused: problem details say what was wrong and where"),
+        ("5XX", "Interlink or the vendor failed: problem details, never a stack trace"),
+    )
+}
+"""Documented on every route: errors are `application/problem+json`."""
 
 
 class Problem(Exception):  # noqa: N818 - it is the answer, not a failure of the server
@@ -62,6 +101,18 @@ def problem_response(
 ) -> Response:
     return Response(
         orjson.dumps(body), status, headers=dict(headers or {}), media_type=PROBLEM_JSON
+    )
+
+
+def _callers_data(request: Request, exc: Exception) -> bool:
+    if request.method not in ("POST", "PATCH", "PUT"):
+        return False
+    if isinstance(exc, MappingError):
+        return True
+    return (
+        isinstance(exc, FatalError)
+        and not isinstance(exc, PaginationError)
+        and exc.upstream_status in (400, 422)
     )
 
 
@@ -111,6 +162,10 @@ async def _upstream(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, UpstreamError | MappingError)
     body = exc.to_problem()
     body.setdefault("provider", getattr(exc, "provider", None))
+    if _callers_data(request, exc):
+        # The vendor (or the reverse mapping) refused what the caller sent: their request is
+        # what must change, so it is a 422 like any other invalid input, not a gateway error.
+        body["status"] = 422
     headers = {}
     retry_after = getattr(exc, "retry_after", None)
     if retry_after:
