@@ -230,6 +230,12 @@ async def test_passthrough_reaches_other_web_api_methods(bot: interlink.Connecti
     assert response.json()["ok"] is True
 
 
+async def test_passthrough_answer_with_ok_false_is_an_error(bot: interlink.Connection) -> None:
+    """A passthrough answered 200 with `ok: false` raises Slack's error, not a success."""
+    with pytest.raises(NotFoundError, match="user_not_found"):
+        await bot.request("GET", "/api/users.info", params={"user": "U_NOBODY"})
+
+
 # -- token rotation ---------------------------------------------------------------------------
 
 

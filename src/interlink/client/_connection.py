@@ -307,4 +307,4 @@ class Connection:
         request = Request.build(
             method, url, params=params, json=json, headers={**self._headers, **(headers or {})}
         )
-        return await self.pipeline.send(request)
+        return await self._send_unmapped(request)
