@@ -57,7 +57,7 @@ class SyncEngine:
     page N. By default it is on for PostgreSQL, where a commit waits on the
     network, and off for SQLite, where it was measured to cost CPU instead of
     saving time: both halves are Python holding the GIL, and handing it back
-    and forth between the loop and the store thread adds ~10-15% CPU per
+    and forth between the loop and the store thread adds ~10% CPU per
     record (docs/sync.md, Measurements).
     """
 
