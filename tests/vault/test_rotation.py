@@ -13,7 +13,7 @@ from tests.vault.conftest import add_connection
 import interlink.vault._rotation as rotation_module
 import interlink.vault._vault as vault_module
 from interlink.store import EncryptedCredential, Store
-from interlink.vault import EnvKeySource, FileKeySource, Key, Vault, VaultError
+from interlink.vault import EnvKeySource, FileKeySource, Key, RotationReport, Vault, VaultError
 
 
 def _vault_with(store: Store, key_file: Path, count: int) -> Vault:
@@ -179,11 +179,12 @@ def test_concurrent_rotations_lose_no_key(sqlite_store: Store, key_file: Path) -
     keys = [Key.generate() for _ in vaults]
     barrier = threading.Barrier(len(vaults))
     errors: list[BaseException] = []
+    reports: list[RotationReport] = []
 
     def run(vault: Vault, key: Key) -> None:
         barrier.wait()
         try:
-            vault.rotate(key)
+            reports.append(vault.rotate(key))
         except BaseException as exc:
             errors.append(exc)
 
@@ -193,6 +194,7 @@ def test_concurrent_rotations_lose_no_key(sqlite_store: Store, key_file: Path) -
     for thread in threads:
         thread.join()
     assert errors == []
+    assert [report.unreadable for report in reports] == [()] * len(vaults)
     fresh = Vault(sqlite_store, FileKeySource(key_file))
     assert {key.id for key in keys} <= set(fresh.keyring.ids)
     assert [fresh.get(f"conn_{i:03d}") for i in range(6)] == [
@@ -272,3 +274,29 @@ def test_a_put_racing_the_key_change_is_kept(
     fresh = Vault(sqlite_store, FileKeySource(key_file))
     assert fresh.get("conn_001") == {"token": "written-during-rotation"}
     assert fresh.get("conn_000") == {"token": "token-0"}
+
+
+def test_blobs_resealed_by_a_newer_rotation_count_as_current(
+    sqlite_store: Store, key_file: Path
+) -> None:
+    """A rotation that meets blobs under a key added after its own reads them as done."""
+    _vault_with(sqlite_store, key_file, 3)
+    later = Key.generate()
+    other = Vault(sqlite_store, FileKeySource(key_file))
+    hooks = {"list_credentials": lambda: other.rotate(later)}
+
+    class BeforeList:
+        def __getattr__(self, name: str) -> object:
+            return getattr(sqlite_store, name)
+
+        def list_credentials(self) -> list[EncryptedCredential]:
+            hook = hooks.pop("list_credentials", None)
+            if hook is not None:
+                hook()  # the other rotation adds its key and re-seals everything first
+            return sqlite_store.list_credentials()
+
+    report = Vault(BeforeList(), FileKeySource(key_file)).rotate(Key.generate())  # type: ignore[arg-type]
+    assert report.unreadable == ()
+    assert report.already_current == 3
+    assert report.reencrypted == 0
+    assert Vault(sqlite_store, FileKeySource(key_file)).keyring.current.id == later.id
