@@ -90,3 +90,40 @@ def test_bad_input_exits_non_zero_with_one_line(
     assert got == code
     assert message in err
     assert "Traceback" not in err
+
+
+def test_subscriptions_and_deliveries_end_to_end(tmp_path: Path) -> None:
+    """add prints the secret once; list and deliveries show the state; remove deletes; an
+    https endpoint that does not exist fails its delivery, listed with the attempt."""
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    env = {"INTERLINK_DATABASE_URL": url, "INTERLINK_KEY_FILE": str(tmp_path / "secret.key")}
+    store = open_store(url)
+    try:
+        tenant = store.create_tenant("Acme", tenant_id="ten_cli")
+    finally:
+        store.close()
+    code, out, _ = _run(env, "subscriptions", "add", "http://127.0.0.1:9/hooks", "--tenant",
+                        tenant.id, "--model", "crm.contact", "--json")  # fmt: skip
+    assert code == 0
+    added = json.loads(out)
+    assert added["secret"].startswith("whsec_")
+    assert added["models"] == ["crm.contact"]
+    code, out, _ = _run(env, "subscriptions", "list", "--json")
+    listed = json.loads(out)
+    assert [s["id"] for s in listed] == [added["id"]]
+    assert "secret" not in listed[0]
+    code, out, _ = _run(env, "deliver", "--json")
+    assert (code, json.loads(out)["queued"]) == (0, 0)
+    code, out, _ = _run(env, "deliveries", "--attempts", "--json")
+    assert (code, json.loads(out)) == (0, [])
+    code, out, err = _run(
+        env, "subscriptions", "add", "http://example.com/x", "--tenant", tenant.id
+    )
+    assert code == 2
+    assert "https://" in err
+    assert _run(env, "subscriptions", "remove", added["id"])[0] == 0
+    code, _, err = _run(env, "subscriptions", "remove", added["id"])
+    assert code == 1
+    assert "no subscription" in err
+    code, _, err = _run(env, "deliveries", "--status", "lost")
+    assert code == 2

@@ -19,6 +19,7 @@ import typer
 from rich.markup import escape as rich_escape
 from rich.table import Table
 
+from interlink.cli._outbound import register
 from interlink.cli._runtime import (
     cli_errors,
     fail,
@@ -39,6 +40,7 @@ webhooks = typer.Typer(
 )
 dlq = typer.Typer(help="Events that failed every retry: list, show, replay.", no_args_is_help=True)
 webhooks.add_typer(dlq, name="dlq")
+register(webhooks)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 

@@ -16,26 +16,31 @@ Signature schemes stand alone too: `scheme_named("stripe").verify(headers, body,
 
 from interlink.webhooks._app import TargetResolver, WebhookIntake
 from interlink.webhooks._config import EventInfo, EventRoute, ProviderWebhooks, WebhookProviders
+from interlink.webhooks._deliveries import Attempt, OutboundDelivery, list_attempts, list_deliveries
 from interlink.webhooks._dlq import DeadLetter, DeadLetters
 from interlink.webhooks._hmac import HmacSignature
 from interlink.webhooks._hubspot import HubSpotV3
 from interlink.webhooks._inbox import Accepted, Inbox, InboxEvent
 from interlink.webhooks._metrics import IntakeMetrics
 from interlink.webhooks._missed import MissedWebhooks, missed_webhooks
+from interlink.webhooks._outbound import DeliveryStats, OutboundDispatcher
 from interlink.webhooks._processor import ConnectionOpener, ProcessStats, WebhookProcessor
 from interlink.webhooks._schemes import SCHEMES, scheme_named
 from interlink.webhooks._slack import SlackV0
 from interlink.webhooks._standard import StandardWebhooks
 from interlink.webhooks._stripe import StripeSignature
+from interlink.webhooks._subscriptions import Subscription, Subscriptions
 from interlink.webhooks._targets import IntakeTarget, StoreTargets, secrets_from
 from interlink.webhooks._verify import Reason, Secret, SignatureScheme, WebhookVerificationError
 
 __all__ = [
     "SCHEMES",
     "Accepted",
+    "Attempt",
     "ConnectionOpener",
     "DeadLetter",
     "DeadLetters",
+    "DeliveryStats",
     "EventInfo",
     "EventRoute",
     "HmacSignature",
@@ -45,6 +50,8 @@ __all__ = [
     "IntakeMetrics",
     "IntakeTarget",
     "MissedWebhooks",
+    "OutboundDelivery",
+    "OutboundDispatcher",
     "ProcessStats",
     "ProviderWebhooks",
     "Reason",
@@ -54,11 +61,15 @@ __all__ = [
     "StandardWebhooks",
     "StoreTargets",
     "StripeSignature",
+    "Subscription",
+    "Subscriptions",
     "TargetResolver",
     "WebhookIntake",
     "WebhookProcessor",
     "WebhookProviders",
     "WebhookVerificationError",
+    "list_attempts",
+    "list_deliveries",
     "missed_webhooks",
     "scheme_named",
     "secrets_from",
