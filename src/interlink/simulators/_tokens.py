@@ -7,13 +7,25 @@ code and body); this module only knows which credentials exist, which expired
 
 from __future__ import annotations
 
+import base64
 import enum
+import hashlib
+import hmac
+import re
 import secrets
 from dataclasses import dataclass, replace
 
 from interlink._clock import Clock
 
-__all__ = ["Check", "Token", "TokenState", "TokenStore"]
+__all__ = ["Check", "CodeGrant", "CodeRefusal", "Token", "TokenState", "TokenStore", "s256"]
+
+_VERIFIER = re.compile(r"[A-Za-z0-9._~-]{43,128}")  # RFC 7636 §4.1
+
+
+def s256(verifier: str) -> str:
+    """RFC 7636's S256 code challenge of `verifier`: BASE64URL(SHA256(verifier)), unpadded."""
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 class TokenState(enum.Enum):
@@ -50,6 +62,32 @@ class Check:
     expired_for: float = 0.0  # seconds since expiry, for vendors that say "expired 5 minutes ago"
 
 
+@dataclass(frozen=True, slots=True)
+class CodeGrant:
+    """What an authorization code was issued for, as the consent screen saw the request.
+
+    `code_challenge` is the S256 challenge (RFC 7636) the code is bound to; the
+    token request must then carry the verifier it was derived from.
+    """
+
+    subject: str
+    client_id: str | None = None
+    redirect_uri: str | None = None
+    code_challenge: str | None = None
+    scope: str | None = None
+
+
+class CodeRefusal(enum.Enum):
+    """Why a token request could not redeem an authorization code."""
+
+    UNKNOWN = "unknown, expired or already used"
+    CLIENT_MISMATCH = "issued to another client"
+    REDIRECT_MISMATCH = "redirect_uri does not match the authorization request's"
+    VERIFIER_MISSING = "code_verifier required (the code was issued with a PKCE challenge)"
+    VERIFIER_MALFORMED = "code_verifier must be 43-128 unreserved characters (RFC 7636)"
+    VERIFIER_MISMATCH = "code_verifier does not match the code_challenge"
+
+
 class TokenStore:
     __slots__ = ("_clock", "_codes", "_refresh", "_revoked", "_tokens")
 
@@ -58,7 +96,7 @@ class TokenStore:
         self._tokens: dict[str, Token] = {}
         self._revoked: set[str] = set()
         self._refresh: dict[str, tuple[str, str]] = {}  # refresh token -> (kind, subject)
-        self._codes: dict[str, str] = {}  # authorization code -> subject
+        self._codes: dict[str, CodeGrant] = {}  # authorization code -> what it grants
 
     def issue(
         self,
@@ -119,14 +157,45 @@ class TokenStore:
             return self.issue(kind, subject, ttl=ttl, refreshable=True, prefix=prefix)
         return self.issue(kind, subject, ttl=ttl, refresh_token=refresh_token, prefix=prefix)
 
-    def issue_code(self, subject: str) -> str:
+    def issue_code(self, subject: str, grant: CodeGrant | None = None) -> str:
+        """A single-use authorization code for `subject` (bound to `grant`'s client,
+        redirect URI and PKCE challenge when given)."""
         code = secrets.token_hex(12)
-        self._codes[code] = subject
+        self._codes[code] = grant or CodeGrant(subject)
         return code
 
     def redeem_code(self, code: str) -> str | None:
-        """The subject an authorization code was issued for; a code works once."""
-        return self._codes.pop(code, None)
+        """The subject an authorization code was issued for; a code works once.
+        A code bound to a PKCE challenge needs `redeem` (with the verifier)."""
+        grant = self._codes.pop(code, None)
+        return None if grant is None or grant.code_challenge is not None else grant.subject
+
+    def redeem(
+        self,
+        code: str,
+        *,
+        client_id: str | None,
+        redirect_uri: str | None,
+        code_verifier: str | None,
+    ) -> CodeGrant | CodeRefusal:
+        """Redeem `code` as RFC 6749 §4.1.3 and RFC 7636 §4.6 say: same client, same
+        redirect URI, and the verifier whose S256 is the challenge. Any attempt spends
+        the code, so a wrong verifier cannot be retried against it."""
+        grant = self._codes.pop(code, None)
+        if grant is None:
+            return CodeRefusal.UNKNOWN
+        if grant.client_id is not None and client_id != grant.client_id:
+            return CodeRefusal.CLIENT_MISMATCH
+        if grant.redirect_uri is not None and redirect_uri != grant.redirect_uri:
+            return CodeRefusal.REDIRECT_MISMATCH
+        if grant.code_challenge is not None:
+            if not code_verifier:
+                return CodeRefusal.VERIFIER_MISSING
+            if not _VERIFIER.fullmatch(code_verifier):
+                return CodeRefusal.VERIFIER_MALFORMED
+            if not hmac.compare_digest(s256(code_verifier), grant.code_challenge):
+                return CodeRefusal.VERIFIER_MISMATCH
+        return grant
 
     def revoke(self, value: str) -> bool:
         """Revoke an access token, and the refresh token behind it (the user disconnected)."""

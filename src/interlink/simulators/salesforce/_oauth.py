@@ -1,6 +1,7 @@
 """`POST /services/oauth2/token` and `/services/oauth2/revoke`, Salesforce's way.
 
-Grants: `authorization_code` (answers with a refresh token), `refresh_token`
+Grants: `authorization_code` (answers with a refresh token; the code is bound to the
+client, the redirect URI and, when the consent screen got one, the PKCE challenge), `refresh_token`
 (a new access token; the refresh token stays the same) and
 `client_credentials`. Answers carry `access_token`, `instance_url` (the org's
 My Domain URL when the login servers answer, `SalesforceSimulator.instance_url`), `id` (the
@@ -19,6 +20,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.responses import Response
 
+from interlink.simulators._tokens import CodeGrant, CodeRefusal
 from interlink.simulators.salesforce._wire import json_bytes, oauth_error, token_signature
 
 LOGIN_HOSTS = frozenset({"login.salesforce.com", "test.salesforce.com"})
@@ -30,6 +32,18 @@ __all__ = ["revoke", "token"]
 
 SESSION_TIMEOUT = 2 * 3600.0  # Salesforce's default session timeout (inactivity)
 SESSION, CLIENT_CREDENTIALS = "session", "client_credentials"
+_REFUSALS = {
+    CodeRefusal.UNKNOWN: ("invalid_grant", "invalid authorization code"),
+    CodeRefusal.CLIENT_MISMATCH: ("invalid_grant", "invalid authorization code"),
+    CodeRefusal.REDIRECT_MISMATCH: (
+        "redirect_uri_mismatch",
+        "redirect_uri must match configuration",
+    ),
+    CodeRefusal.VERIFIER_MISSING: ("invalid_grant", "invalid code verifier"),
+    CodeRefusal.VERIFIER_MALFORMED: ("invalid_grant", "invalid code verifier"),
+    CodeRefusal.VERIFIER_MISMATCH: ("invalid_grant", "invalid code verifier"),
+}
+"""Salesforce's answers to a code it will not redeem (web-server flow with PKCE)."""
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -57,11 +71,16 @@ async def token(sim: SalesforceSimulator, request: Request) -> Response:
             return oauth_error("invalid_grant", "expired access/refresh token")
         refresh_token = None  # Salesforce does not rotate refresh tokens
     elif grant == "authorization_code":
-        subject = sim.tokens.redeem_code(form.get("code", ""))
-        if subject is None:
-            return oauth_error("invalid_grant", "invalid authorization code")
+        redeemed = sim.tokens.redeem(
+            form.get("code", ""),
+            client_id=form.get("client_id"),
+            redirect_uri=form.get("redirect_uri"),
+            code_verifier=form.get("code_verifier"),
+        )
+        if not isinstance(redeemed, CodeGrant):
+            return oauth_error(*_REFUSALS[redeemed])
         issued = sim.tokens.issue(
-            SESSION, subject, ttl=SESSION_TIMEOUT, refreshable=True, prefix=prefix
+            SESSION, redeemed.subject, ttl=SESSION_TIMEOUT, refreshable=True, prefix=prefix
         )
         refresh_token = issued.refresh_token
     else:

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from interlink.simulators._base import PageRequest, Simulator, SimulatorInfo, register
+from interlink.simulators._consent import ConsentScreen
 from interlink.simulators._http import Reply, RequestError, read_json_object
 from interlink.simulators._ratelimit import RollingWindow
 from interlink.simulators._render import PristineCache
@@ -90,6 +91,11 @@ class SalesforceSimulator(Simulator):
         self.daily = self.add_limiter(RollingWindow(DAILY_LIMIT, 86_400.0))
         self.cache = PristineCache()
         self.cursors = CursorStore()
+        self.consent = ConsentScreen(
+            "Salesforce", self.tokens, lambda: self.client_id, lambda: "org",
+            denied="end-user denied authorization",
+        )  # fmt: skip
+        """`/services/oauth2/authorize`: the web-server flow's consent screen (PKCE S256)."""
         self.log_start = minute(self.clock.time())  # nothing purged from the delete log since
         self._replay_id = 0
         self.default_token = self.tokens.issue(
@@ -163,6 +169,7 @@ class SalesforceSimulator(Simulator):
             Route(sobject + "/", self.create, methods=["POST"]),
             Route(sobject, self.create, methods=["POST"]),
             Route(sobject + "/{record_id}", self.one, methods=["GET", "PATCH", "DELETE"]),
+            Route("/services/oauth2/authorize", self.consent.page, methods=["GET", "POST"]),
             Route("/services/oauth2/token", self.token, methods=["POST"]),
             Route("/services/oauth2/revoke", self.revoke, methods=["POST"]),
         ]

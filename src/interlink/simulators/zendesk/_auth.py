@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from interlink.simulators._http import Reply, basic_credentials
-from interlink.simulators._tokens import Token, TokenState, TokenStore
+from interlink.simulators._tokens import CodeGrant, Token, TokenState, TokenStore
 from interlink.simulators.zendesk._wire import AUTH_FAILED, INVALID_TOKEN, json_bytes
 
 __all__ = ["ACCESS_TOKEN_TTL", "API_TOKEN", "OAUTH", "OAuthClient", "authenticate", "credential"]
@@ -118,10 +118,19 @@ class OAuthClient:
                 str(params.get("refresh_token", "")), ttl=ACCESS_TOKEN_TTL, rotate=True
             )
         else:
-            subject = tokens.redeem_code(str(params.get("code", "")))
+            # Any refusal (unknown code, another redirect URI, a wrong PKCE verifier) is one
+            # invalid_grant, as Doorkeeper answers.
+            redeemed = tokens.redeem(
+                str(params.get("code", "")),
+                client_id=str(params.get("client_id", "")),
+                redirect_uri=_text(params.get("redirect_uri")),
+                code_verifier=_text(params.get("code_verifier")),
+            )
             token = None
-            if subject is not None:
-                token = tokens.issue(OAUTH, subject, ttl=ACCESS_TOKEN_TTL, refreshable=True)
+            if isinstance(redeemed, CodeGrant):
+                token = tokens.issue(
+                    OAUTH, redeemed.subject, ttl=ACCESS_TOKEN_TTL, refreshable=True
+                )
         if token is None:
             return json_bytes(400, {"error": "invalid_grant", "error_description": _INVALID_GRANT})
         return json_bytes(
@@ -134,3 +143,7 @@ class OAuthClient:
                 "expires_in": ACCESS_TOKEN_TTL,
             },
         )
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from interlink.simulators._base import PageRequest, Simulator, SimulatorInfo, register
+from interlink.simulators._consent import ConsentScreen
 from interlink.simulators._http import Reply, RequestError, basic_authorization, read_json_object
 from interlink.simulators._ratelimit import FixedWindow, Limiter
 from interlink.simulators._render import PristineCache
@@ -111,6 +112,10 @@ class ZendeskSimulator(Simulator):
         self.export_limiter = self.add_limiter(FixedWindow(EXPORT_LIMIT, 60.0))
         self.deleted_limiter = self.add_limiter(FixedWindow(DELETED_TICKETS_LIMIT, 60.0))
         self.renderer = Renderer(PristineCache())
+        self.consent = ConsentScreen(
+            "Zendesk", self.tokens, lambda: self.oauth.client_id, lambda: self.oauth.subject
+        )
+        """`/oauth/authorizations/new`: Zendesk's consent screen (PKCE S256 when sent)."""
         self.events = TicketEvents(ACCOUNT_ID, seed)
         self._idempotency: dict[str, tuple[bytes, int, float]] = {}  # key -> (body, id, at)
         self.default_token = self.tokens.issue(
@@ -188,6 +193,7 @@ class ZendeskSimulator(Simulator):
             *_json_routes("/api/v2/deleted_tickets", self.deleted_tickets, ["GET"]),
             *_json_routes("/api/v2/incremental/tickets", self.export_by_time, ["GET"]),
             *_json_routes("/api/v2/incremental/tickets/cursor", self.export_by_cursor, ["GET"]),
+            Route("/oauth/authorizations/new", self.consent.page, methods=["GET", "POST"]),
             Route("/oauth/tokens", self.oauth_tokens, methods=["POST"]),
         ]
 
