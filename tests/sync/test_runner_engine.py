@@ -55,9 +55,9 @@ async def test_broken_connections_never_stall_the_healthy_ones(tmp_path: Path) -
         await store.call(vault.put, hangs.id, {"email": "ops@acme.test", "api_token": "any-token"})
         routes = {**fleet.routes, "hang.zendesk.com": hang_base}
         source = StoreConnections(
-            store, vault, transport=RoutedTransport(routes, AiohttpTransport(timeout=1.0))
+            store, vault, transport=RoutedTransport(routes, AiohttpTransport(timeout=2.0))
         )
-        runner = EmbeddedRunner(SyncEngine(store, source), concurrency=4, timeout=4.0)
+        runner = EmbeddedRunner(SyncEngine(store, source), concurrency=4, timeout=6.0)
         runner.submit(SyncJob(hangs.id, "tickets"))
         runner.submit(SyncJob(refused.id, "contacts"))
         for job in jobs:
@@ -77,7 +77,7 @@ async def test_broken_connections_never_stall_the_healthy_ones(tmp_path: Path) -
     assert "401" in (failed.error or "")
     assert await store.count_records(connection_id=refused.id) == 0
     assert [f.job.connection_id for f in runner.failures] == [hangs.id]
-    assert "no result within 4 s" in runner.failures[0].error
+    assert "no result within 6 s" in runner.failures[0].error
     (cut_off,) = await store.list_runs(connection_id=hangs.id)
     assert cut_off.outcome == "failed"
     await store.aclose()
@@ -85,9 +85,13 @@ async def test_broken_connections_never_stall_the_healthy_ones(tmp_path: Path) -
 
 async def test_runs_sharing_a_credential_share_its_limit(world: World) -> None:
     """Two connections on one Stripe key, both resources each, run at once: one limiter
-    for the key keeps them inside Stripe's 25 requests/s together, so the vendor never
-    answers 429, and every record arrives."""
-    sim = create_simulator("stripe", records=1_500, clock=world.clock)
+    for the key keeps them at the declared 25 requests/s together, so the vendor never
+    answers 429, and every record arrives. (The vendor allows 30/s here: a window's edge
+    is the vendor's arrival time, not the client's send time, so an exact-limit vendor
+    can see one request early; with a limiter per connection it sees 50/s and refuses.)"""
+    sim = create_simulator(
+        "stripe", records=1_500, clock=world.clock, faults=FaultConfig(limit_scale=1.2)
+    )
     key = {"api_key": sim.default_key.value}  # type: ignore[attr-defined]
     first = await world.connection("stripe", key)
     second = await world.connection("stripe", key)
