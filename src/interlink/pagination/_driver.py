@@ -70,7 +70,9 @@ async def paginate(
     body is the list). `id_field` (a path inside a record) turns on
     de-duplication for positional strategies, remembering the last
     `seen_ids` ids (about 100-150 bytes each: ~1.5 MB at the default).
-    The loop guard remembers one key per page sent, bounded by `max_pages`.
+    The loop guard remembers one 64-bit digest per page sent (a sync of a
+    million records in pages of 100 holds 10,000 of them, well under a
+    megabyte, where the requests themselves would take several).
     Errors raised by `send` propagate unchanged; `PaginationError`s carry
     `provider`. `resume_from` continues an earlier iteration from a page's
     `next_request` (a checkpoint) instead of starting at `request`: the
@@ -94,7 +96,7 @@ async def paginate(
     current: Request | None = (
         state.start(request) if resume_from is None else state.resume(resume_from)
     )
-    sent: set[tuple[str, str, tuple[tuple[str, str], ...], bytes | None]] = set()
+    sent: set[int] = set()
     previous: object = None
     number = 0
     pending: asyncio.Future[tuple[Response, JSON]] | None = None
@@ -153,8 +155,9 @@ async def paginate(
             pending.add_done_callback(_retrieve)
 
 
-def _key(request: Request) -> tuple[str, str, tuple[tuple[str, str], ...], bytes | None]:
-    return (request.method, request.url, tuple(request.params.items()), request.content)
+def _key(request: Request) -> int:
+    # A digest, not the request: a false repeat needs a 64-bit collision within one listing.
+    return hash((request.method, request.url, tuple(request.params.items()), request.content))
 
 
 def _retrieve(future: asyncio.Future[tuple[Response, JSON]]) -> None:
