@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from tests.sync._kit import PAGE, TOKEN, Ledger, World
 
-from interlink.http import Request, Response, respond
+from interlink.connectors import ConnectorRegistry, load_spec_text
+from interlink.connectors._templates import format_watermark
+from interlink.http import MockTransport, Request, Response, respond
 from interlink.store import RunStats
 from interlink.sync import ResumePoint, SyncJob
+
+LEDGER_TEXT = (Path(__file__).parent / "ledger.yaml").read_text()
 
 
 async def test_first_run_is_a_full_listing_that_stores_every_record_once(
@@ -103,3 +108,41 @@ async def test_a_failed_page_leaves_a_checkpoint_and_the_next_run_resumes_there(
     cp = await world.store.get_checkpoint(conn.id, "contacts")
     assert cp.resume is None
     assert cp.watermark is not None
+
+
+async def test_a_listing_that_cannot_resume_restarts_from_the_same_watermark(
+    world: World, ledger: Ledger
+) -> None:
+    """A records hook with listing state: after a failure the next run repeats the listing."""
+    text = LEDGER_TEXT.replace(
+        'params: {since: "{modified_after:iso}"}}',
+        'params: {since: "{modified_after:iso}"}, records_hook: once}',
+    ).replace("resources:", 'hooks: {once: "tests.sync._hooks:newest_once"}\nresources:')
+    spec = load_spec_text(text, file="ledger.yaml")
+    engine = world.engine(MockTransport(ledger), registry=ConnectorRegistry([spec]))
+    conn = await world.connection("ledger", {"token": TOKEN})
+    await engine.run(SyncJob(conn.id, "contacts"))
+    world.clock.advance(3600)
+    for remote_id in list(ledger.records):
+        ledger.touch(remote_id, first=f"New {remote_id}")
+
+    def fail_page_3(request: Request, n: int) -> Response | None:
+        if request.params.get("cursor") == str(2 * PAGE):
+            return respond(request, 400, json={"message": "try again"})
+        return None
+
+    ledger.fail = fail_page_3
+    failed = await engine.run(SyncJob(conn.id, "contacts"))
+    assert (failed.outcome, failed.mode, failed.stats.updated) == ("failed", "incremental", 6)
+    point = ResumePoint.from_json((await world.store.get_checkpoint(conn.id, "contacts")).resume)
+    assert (point.phase, point.next_request) == ("main", None)
+
+    ledger.fail = None
+    ledger.requests.clear()
+    again = await engine.run(SyncJob(conn.id, "contacts"))
+    assert again.outcome == "succeeded"
+    assert "cursor" not in ledger.requests[0].params  # from the start of the listing...
+    assert ledger.requests[0].params["since"] == format_watermark(
+        point.since, "iso"
+    )  # ...same since
+    assert (again.stats.updated, again.stats.unchanged) == (4, 6)
