@@ -55,8 +55,10 @@ async def stripe(clock: FakeClock) -> AsyncIterator[StripeSimulator]:
         yield sim
 
 
-async def _customer_history(sim: StripeSimulator, clock: FakeClock, updates: int) -> list[Any]:
-    """Create one customer and rename it `updates` times, a second apart; its events, in order."""
+async def _customer_history(
+    sim: StripeSimulator, clock: FakeClock, updates: int, step: float = 1.0
+) -> list[Any]:
+    """Create one customer and rename it `updates` times, `step` seconds apart; its events."""
     headers = {"Authorization": f"Bearer {sim.default_key.value}"}
     transport = httpx2.ASGITransport(app=sim.app)
     async with httpx2.AsyncClient(
@@ -65,7 +67,7 @@ async def _customer_history(sim: StripeSimulator, clock: FakeClock, updates: int
         created = await client.post("/v1/customers", data={"name": "Ada", "email": "a@x.io"})
         customer = created.json()["id"]
         for n in range(1, updates + 1):
-            clock.advance(1)
+            clock.advance(step)
             answer = await client.post(f"/v1/customers/{customer}", data={"name": f"Name {n}"})
             assert answer.status_code == 200, answer.text
         listed = await client.get("/v1/events", params={"type": "customer.*", "limit": 100})
@@ -124,3 +126,14 @@ async def test_shuffled_stream_ends_in_the_same_state_as_the_ordered_one(
     assert (shuffled.data, shuffled.remote_data) == (ordered.data, ordered.remote_data)
     assert ordered_stale == 0
     assert shuffled_stale > 0
+
+
+async def test_changes_in_the_same_second_apply_in_arrival_order(
+    tmp_path: Path, stripe: StripeSimulator, clock: FakeClock
+) -> None:
+    """Stripe times events to the second: three changes in one second, delivered in order,
+    are all applied and the last one wins (none is mistaken for stale)."""
+    events = await _customer_history(stripe, clock, updates=2, step=0)
+    assert len({e["created"] for e in events}) == 1
+    record, stale = await _replay(tmp_path / "same-second", stripe, clock, events)
+    assert (record.data["name"], stale) == ("Name 2", 0)

@@ -51,7 +51,12 @@ def is_stale(conn: Connection, connection_id: str, resource: str, info: EventInf
     ).first()
     if row is None:
         return False
-    return _version_key(info.occurred_at, info.sequence) <= _version_key(row[0], row[1])
+    event, applied = _version_key(info.occurred_at, info.sequence), _version_key(row[0], row[1])
+    if event != applied:
+        return event < applied
+    # The same time: with a sequence it is the same version again; without one, two changes
+    # in one clock tick (Stripe's seconds) can only be ordered by arrival, so apply it.
+    return info.sequence is not None
 
 
 def _older_than_stored(conn: Connection, connection_id: str, resource: str,
