@@ -161,3 +161,35 @@ async def test_failures_retry_with_backoff_then_dead_letter_then_replay(
     assert (await wired.processor.drain()).applied == 1
     assert store.get_record_by_remote(connection.id, "contacts", "1004") is not None
     assert wired.processor.dead_letters.letters() == []
+
+
+async def test_an_event_no_retry_can_fix_goes_to_the_dead_letters_at_once(
+    wired: Wired, connection: ConnectionRow
+) -> None:
+    """An event of a provider that declares no webhooks is dead-lettered on its first attempt."""
+    wired.inbox.accept(provider="zoho", connection_id=connection.id, tenant_id=None, headers={},
+                       events=[(f"{connection.id}:z1", {"id": "z1"})])  # fmt: skip
+    stats = await wired.processor.drain()
+    assert (stats.dead, stats.retried) == (1, 0)
+    (letter,) = wired.processor.dead_letters.letters()
+    assert letter.attempts == 1
+    assert "zoho" in letter.error
+
+
+async def test_run_processes_as_events_arrive_until_stopped(
+    wired: Wired, hubspot: HubSpotSimulator, connection: ConnectionRow, store: Store
+) -> None:
+    """The long-running loop applies a delivery that arrives while it idles, then stops."""
+    import asyncio
+
+    stop = asyncio.Event()
+    task = asyncio.create_task(wired.processor.run(stop, poll=1.0))
+    at = int(hubspot.clock.time() * 1000)
+    await _deliver(wired, hubspot, connection.id, [_event(1, "contact.creation", 1006, at)])
+    for _ in range(10_000):
+        if store.get_record_by_remote(connection.id, "contacts", "1006") is not None:
+            break
+        await asyncio.sleep(0)
+    stop.set()
+    await task
+    assert store.get_record_by_remote(connection.id, "contacts", "1006") is not None
