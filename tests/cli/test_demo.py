@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+from io import StringIO
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -87,13 +89,73 @@ def test_demo_keeps_the_store_when_given_a_database(cli_env: Path, tmp_path: Pat
     key = tmp_path / "secret.key"
     env = {"INTERLINK_KEY_FILE": str(key), "INTERLINK_DATABASE_URL": url}
     result = runner.invoke(
-        app, ["demo", "--records", "50", "--vendors", "hubspot", "--database", url], env=env
+        app,
+        ["demo", "--records", "50", "--vendors", "hubspot", "--database", url, "--no-serve"],
+        env=env,
     )
     assert result.exit_code == 0, result.output
     assert f"store kept at {url}" in result.output
     runs = runner.invoke(app, ["runs", "--json"], env=env)
     assert runs.exit_code == 0, runs.output
     assert '"outcome": "succeeded"' in runs.stdout
+
+
+async def test_the_demo_ends_by_serving_the_api_over_the_synced_records(
+    cli_env: Path, tmp_path: Path
+) -> None:
+    """After the sync the unified API serves the demo's records with a printed API key, and
+    the vendors stay reachable behind it."""
+    import aiohttp
+    from rich.console import Console
+    from tests.sync._loopback import free_port
+
+    from interlink.cli._demo import DemoContext
+    from interlink.cli._demo_serve import serve_api
+
+    port = free_port()
+    printed = StringIO()
+    console = Console(file=printed, width=300)
+    answers: list[dict[str, object]] = []
+
+    async def then(result: DemoResult, context: DemoContext) -> None:
+        stop = asyncio.Event()
+
+        async def call() -> None:
+            try:
+                for _ in range(500):  # until the server listens
+                    if "Bearer " in printed.getvalue():
+                        break
+                    await asyncio.sleep(0.01)
+                key = printed.getvalue().split("Bearer ")[1].split("'")[0]
+                url = f"http://127.0.0.1:{port}/v1/crm/contacts?page_size=5"
+                async with aiohttp.ClientSession() as session:
+                    for _ in range(200):
+                        try:
+                            async with session.get(
+                                url, headers={"Authorization": f"Bearer {key}"}
+                            ) as answer:
+                                answers.append(await answer.json())
+                                break
+                        except aiohttp.ClientConnectionError:
+                            await asyncio.sleep(0.02)
+            finally:
+                stop.set()
+
+        caller = asyncio.create_task(call())
+        await serve_api(context, port, console, stop=stop)
+        await caller
+
+    result = await run_demo(
+        records=30, faults="none", database=f"sqlite:///{tmp_path / 'demo.db'}",
+        key_file=tmp_path / "secret.key", vendors=("hubspot",), then=then,
+    )  # fmt: skip
+    assert result.complete
+    assert f"serving the unified API on http://127.0.0.1:{port}" in printed.getvalue()
+    (page,) = answers
+    results = page["results"]
+    assert isinstance(results, list)
+    assert len(results) == 5
+    assert {r["provider"] for r in results} == {"hubspot"}
 
 
 def test_demo_rejects_an_unknown_fault_profile(cli_env: Path) -> None:

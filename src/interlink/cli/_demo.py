@@ -16,16 +16,13 @@ import asyncio
 import shutil
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich import box
 from rich.console import Console
-from rich.markup import escape as rich_escape
-from rich.table import Table
 
 from interlink._clock import Clock, SystemClock
 from interlink.cli._app import app
@@ -36,7 +33,8 @@ from interlink.sync import SyncJob
 
 if TYPE_CHECKING:
     from interlink.cli._progress import SyncProgress
-    from interlink.store import SyncRun
+    from interlink.settings import Settings
+    from interlink.store import Store, SyncRun
     from interlink.sync import EmbeddedRunner
 
 __all__ = ["DemoResult", "DemoRow", "run_demo"]
@@ -59,6 +57,16 @@ class DemoRow:
     error: str | None = None
     runs: int = 1
     """How many runs it took (a deferred run is run again at its next attempt)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DemoContext:
+    """What the demo leaves running for whatever comes after the sync (serving the API):
+    the settings (routes to the live simulators included), the open store, the tenant."""
+
+    settings: Settings
+    store: Store
+    tenant_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +100,11 @@ async def run_demo(
     console: Console | None = None,
     max_wait: float = 300.0,
     clock: Clock | None = None,
+    then: Callable[[DemoResult, DemoContext], Awaitable[None]] | None = None,
 ) -> DemoResult:
     """Serve the vendors, connect them in the store at `database`, sync them all; a run
-    the vendor defers is run again at its next attempt, waiting at most `max_wait` s."""
+    the vendor defers is run again at its next attempt, waiting at most `max_wait` s.
+    `then` runs after the sync while the vendors still serve (the API is served there)."""
     from interlink.cli._progress import SyncProgress
     from interlink.cli._runtime import opened
     from interlink.cli._stack import sync_stack
@@ -135,7 +145,12 @@ async def run_demo(
                      store.count_records(connection_id=key[0], resource=key[1]))
                 for key, runs in sorted(attempts.items(), key=lambda kv: (labels[kv[0][0]], kv[0]))
             ]  # fmt: skip
-        return DemoResult(rows, fleet.faults_survived(), seconds, failures)
+            result = DemoResult(rows, fleet.faults_survived(), seconds, failures)
+            if then is not None:
+                routes = {**settings.routes, **fleet.routes}
+                live = settings.model_copy(update={"routes": routes})
+                await then(result, DemoContext(live, store, tenant.id))
+        return result
 
 
 async def _until_done(
@@ -198,48 +213,6 @@ def _model(provider: str, resource: str) -> str:
     return ConnectorRegistry.default().get(provider).resources[resource].model
 
 
-def summary_table(result: DemoResult, faults: str) -> Table:
-    """Records per provider and model, with what it took (errors are printed below it)."""
-    rows: list[list[str]] = []
-    for r in result.rows:
-        rate = f"{r.stored / r.seconds:,.0f}" if r.seconds > 0 else "-"
-        outcome = "[green]ok[/green]" if r.outcome == "succeeded" else f"[red]{r.outcome}[/red]"
-        if r.stored != r.expected:
-            outcome = f"[red]{r.expected - r.stored:,} of {r.expected:,} missing[/red]"
-        if r.runs > 1:
-            outcome += f" ({r.runs} runs)"
-        rows.append([
-            r.provider, r.model, f"{r.stored:,}", f"{r.requests:,}", f"{r.retries:,}",
-            f"{r.absorbed_429s:,}", f"{r.seconds:.1f}", rate, outcome,
-        ])  # fmt: skip
-    total = result.records
-    rows.append([
-        "all", "", f"{total:,}", f"{sum(r.requests for r in result.rows):,}",
-        f"{sum(r.retries for r in result.rows):,}",
-        f"{sum(r.absorbed_429s for r in result.rows):,}", f"{result.seconds:.1f}",
-        f"{total / result.seconds:,.0f}" if result.seconds > 0 else "-", "",
-    ])  # fmt: skip
-    table = Table(
-        title=f"Synced into the store (faults: {faults})", box=box.SIMPLE_HEAD,
-        caption="req: requests; 429s: rate-limit answers absorbed (waited out, retried)",
-        padding=(0, 1), collapse_padding=True, pad_edge=False,
-    )  # fmt: skip
-    headers = ("provider", "model", "records", "req", "retry", "429s", "s", "rec/s", "outcome")
-    for i, header in enumerate(headers):
-        # Numbers are never cut: a narrow terminal wraps the headers instead.
-        text = i in (0, 1, len(headers) - 1)
-        table.add_column(
-            header, justify="left" if text else "right", no_wrap=text, overflow="fold",
-            min_width=7 if header == "outcome" else None if text
-            else max(len(row[i]) for row in rows),
-        )  # fmt: skip
-    for row in rows[:-1]:
-        table.add_row(*row)
-    table.add_section()
-    table.add_row(*rows[-1])
-    return table
-
-
 @app.command()
 def demo(
     records: int = typer.Option(1_000, "--records", help="Records per resource at each vendor."),
@@ -253,10 +226,14 @@ def demo(
         ",".join(DEMO_VENDORS), "--vendors", help="Comma-separated vendors to simulate."
     ),
     no_serve: bool = typer.Option(
-        False, "--no-serve", help="Exit after the sync (serving the unified API comes with it)."
+        False, "--no-serve", help="Exit after the sync instead of serving the unified API."
     ),
+    port: int = typer.Option(8000, "--port", help="Where to serve the API on 127.0.0.1."),
 ) -> None:
-    """Sync six misbehaving vendors into a fresh store, live, and show what it took."""
+    """Sync six misbehaving vendors into a fresh store, live, show what it took, then serve
+    the unified API over the synced records (Ctrl-C stops)."""
+    from interlink.cli._demo_report import print_report
+    from interlink.cli._demo_serve import serve_api
     from interlink.simulators import PROFILES
 
     console = out()
@@ -264,12 +241,22 @@ def demo(
         raise fail(f"unknown --faults {faults!r}; known: {', '.join(PROFILES)}", code=2)
     if not 1 <= records <= 1_000_000:
         raise fail(f"--records must be 1..1,000,000, got {records}", code=2)
+    if not 1 <= port <= 65_535:
+        raise fail(f"--port must be 1..65535, got {port}", code=2)
     chosen = [v.strip() for v in vendors.split(",") if v.strip()]
     unknown = [v for v in chosen if v not in DEMO_VENDORS]
     if unknown or not chosen:
         known = ", ".join(DEMO_VENDORS)
         named = ", ".join(unknown) or repr(vendors)
         raise fail(f"unknown --vendors {named}; known: {known}", code=2)
+
+    async def then(result: DemoResult, context: DemoContext) -> None:
+        print_report(console, result, faults)
+        if database is not None:
+            console.print(f"store kept at {database}")
+        if result.complete and not no_serve:
+            await serve_api(context, port, console)
+
     workdir = Path(tempfile.mkdtemp(prefix="interlink-demo-"))
     url = database or f"sqlite:///{workdir / 'interlink.db'}"
     key_file = workdir / "secret.key" if database is None else None
@@ -283,23 +270,10 @@ def demo(
                     key_file=key_file or settings_from_cli().key_file,
                     vendors=chosen,
                     console=console,
+                    then=then,
                 )
             )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    console.print(summary_table(result, faults))
-    survived = ", ".join(f"{kind} x{n}" for kind, n in sorted(result.faults.items())) or "none"
-    console.print(f"faults injected by the vendors and survived: {survived}")
-    for row in result.rows:
-        if row.error:
-            line = f"{row.provider} {row.resource} ({row.outcome}): {row.error.splitlines()[0]}"
-            console.print(f"[red]error:[/red] {rich_escape(line)}")
-    for failure in result.failures:
-        console.print(f"[red]failed:[/red] {rich_escape(failure)}")
-    if database is not None:
-        console.print(f"store kept at {database}")
-    if not no_serve:
-        console.print("(the unified API is not served yet; the demo exits as with --no-serve)")
     if not result.complete:
-        console.print("[red]the store does not hold exactly the vendors' records[/red]")
         raise typer.Exit(code=1)
