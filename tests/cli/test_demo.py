@@ -181,3 +181,21 @@ def test_bad_log_level_is_rejected() -> None:
     result = runner.invoke(app, ["--log-level", "loud", "version"])
     assert result.exit_code == 2
     assert "--log-level" in result.output
+
+
+def test_a_taken_port_is_one_clear_line_after_the_sync(cli_env: Path) -> None:
+    """Serving on a port already in use says so (and how to avoid it), exit 2, after the
+    sync and its summary."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(
+            app, ["demo", "--records", "20", "--vendors", "hubspot", "--port", str(port)]
+        )
+    assert result.exit_code == 2
+    assert "faults injected by the vendors and survived" in result.output
+    assert f"--port: cannot serve on 127.0.0.1:{port}" in result.output
+    assert "--no-serve" in result.output

@@ -9,10 +9,13 @@ vendors. The demo tenant gets an API key, printed once with a ready `curl`.
 from __future__ import annotations
 
 import asyncio
+import socket
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape as rich_escape
+
+from interlink._errors import ConfigError
 
 if TYPE_CHECKING:
     from interlink.cli._demo import DemoContext
@@ -31,6 +34,15 @@ async def serve_api(
     from interlink.server import ApiKeys
     from interlink.server._runtime import app_from_settings
 
+    with socket.socket() as probe:  # a clear line instead of uvicorn's exit on a taken port
+        try:
+            probe.bind((HOST, port))
+        except OSError as exc:
+            raise ConfigError(
+                "--port",
+                f"cannot serve on {HOST}:{port} ({exc.strerror}): pass --port N, or "
+                "--no-serve to skip serving",
+            ) from None
     issued = ApiKeys(context.store).create(context.tenant_id, "interlink demo")
     app = app_from_settings(context.settings)
     server = uvicorn.Server(
