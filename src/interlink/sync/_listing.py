@@ -63,7 +63,7 @@ async def read_phase(
     *,
     following: Phase,
     overlap: bool,
-    pipeline_stats: Callable[[], RunStats],
+    pipeline_stats: Callable[[], RunStats],  # progress.stats with fresh request counters
     on_page: Callable[[MappedPage], None],
     committed: Callable[[], None],
 ) -> None:
@@ -109,15 +109,9 @@ async def read_phase(
                 point = point.advanced(None, newest, phase=following)
             else:
                 point = point.advanced(page.next_request if page.resumable else None, newest)
-            s = progress.stats
+            s = pipeline_stats()  # the run's totals with the pipeline's counters now
             progress.stats = replace(
-                pipeline_stats(),
-                seen=s.seen + page.received,
-                created=s.created,
-                updated=s.updated,
-                unchanged=s.unchanged,
-                deleted=s.deleted,
-                mapping_errors=s.mapping_errors + len(page.errors),
+                s, seen=s.seen + page.received, mapping_errors=s.mapping_errors + len(page.errors)
             )
             checkpoint = replace(progress.checkpoint, resume=point.to_json())
             if pending is not None:
