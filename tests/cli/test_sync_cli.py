@@ -208,3 +208,17 @@ def test_watch_refuses_full_and_json(cli: CliRunner, cli_env: Path) -> None:
     result = cli.invoke(app, ["sync", "--watch", "--full"])
     assert result.exit_code == 2
     assert "--watch runs incremental syncs" in result.output
+
+
+def test_a_missing_key_file_stops_with_one_line_and_creates_no_key(
+    cli: CliRunner, hubspot: Fleet, cli_env: Path
+) -> None:
+    """Credentials stored, key file gone: sync stops with the vault's message, exit 1, and
+    no new key is written over the sealed data."""
+    connection_id = _connect(cli, hubspot)
+    (cli_env / "secret.key").unlink()
+    result = cli.invoke(app, ["sync", connection_id])
+    assert result.exit_code == 1
+    assert "VaultError" in result.output
+    assert "Traceback" not in result.output
+    assert not (cli_env / "secret.key").exists()
