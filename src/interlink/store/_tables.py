@@ -2,20 +2,20 @@
 
 A test compares this MetaData with a freshly migrated database (Alembic's
 autogenerate diff must be empty), on SQLite and PostgreSQL. Rows belonging to a
-connection cascade with it; the audit log outlives what it describes.
+connection cascade with it; the audit log outlives what it describes. The
+tables of the webhook intake, outbound webhooks and the unified API live in
+`_service_tables` and are re-exported here, so every table is importable from
+one module.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     Column,
-    ForeignKey,
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     PrimaryKeyConstraint,
     String,
     Table,
@@ -24,6 +24,17 @@ from sqlalchemy import (
 )
 
 from interlink.store._columns import JSONType, SeqType, UTCDateTime
+from interlink.store._metadata import ID, connection_fk, metadata, tenant_fk
+from interlink.store._service_tables import (
+    api_keys,
+    dead_letters,
+    idempotency_keys,
+    webhook_attempts,
+    webhook_deliveries,
+    webhook_inbox,
+    webhook_subscriptions,
+    webhook_versions,
+)
 
 __all__ = [
     "RUN_COUNTERS",
@@ -40,42 +51,12 @@ __all__ = [
     "sync_runs",
     "sync_state",
     "tenants",
+    "webhook_attempts",
+    "webhook_deliveries",
     "webhook_inbox",
+    "webhook_subscriptions",
     "webhook_versions",
 ]
-
-# Constraint names are deterministic so that later migrations can alter them.
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
-
-ID = 64  # prefixed ids ("conn_...") and vendor remote ids fit comfortably
-_CASCADE = "CASCADE"
-
-
-def _tenant_fk(nullable: bool = False) -> Column[str]:
-    return Column(
-        "tenant_id",
-        String(ID),
-        ForeignKey("tenants.id", ondelete=_CASCADE),
-        nullable=nullable,
-    )
-
-
-def _connection_fk(primary_key: bool = False) -> Column[str]:
-    return Column(
-        "connection_id",
-        String(ID),
-        ForeignKey("connections.id", ondelete=_CASCADE),
-        nullable=False,
-        primary_key=primary_key,
-    )
-
 
 tenants = Table(
     "tenants",
@@ -90,7 +71,7 @@ connections = Table(
     "connections",
     metadata,
     Column("id", String(ID), primary_key=True),
-    _tenant_fk(),
+    tenant_fk(),
     Column("provider", String(100), nullable=False),
     Column("name", String(200), nullable=False),
     Column("auth_method", String(100), nullable=False),
@@ -105,7 +86,7 @@ connections = Table(
 credentials = Table(
     "credentials",
     metadata,
-    _connection_fk(primary_key=True),
+    connection_fk(primary_key=True),
     Column("key_id", String(100), nullable=False),
     Column("blob", LargeBinary, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
@@ -115,8 +96,8 @@ records = Table(
     "records",
     metadata,
     Column("id", String(ID), primary_key=True),
-    _tenant_fk(),
-    _connection_fk(),
+    tenant_fk(),
+    connection_fk(),
     Column("resource", String(100), nullable=False),
     Column("model", String(100), nullable=False),
     Column("remote_id", String(255), nullable=False),
@@ -139,7 +120,7 @@ records = Table(
 sync_state = Table(
     "sync_state",
     metadata,
-    _connection_fk(),
+    connection_fk(),
     Column("resource", String(100), nullable=False),
     Column("watermark", UTCDateTime, nullable=True),
     Column("resume", JSONType, nullable=True),
@@ -167,7 +148,7 @@ sync_runs = Table(
     "sync_runs",
     metadata,
     Column("id", String(ID), primary_key=True),
-    _connection_fk(),
+    connection_fk(),
     Column("resource", String(100), nullable=False),
     Column("mode", String(20), nullable=False),
     Column("outcome", String(20), nullable=False),
@@ -183,7 +164,7 @@ sync_runs = Table(
 drift = Table(
     "drift",
     metadata,
-    _connection_fk(),
+    connection_fk(),
     Column("resource", String(100), nullable=False),
     Column("kind", String(30), nullable=False),
     Column("field", String(255), nullable=False),
@@ -198,8 +179,8 @@ change_events = Table(
     "change_events",
     metadata,
     Column("seq", SeqType, primary_key=True, autoincrement=True),
-    _tenant_fk(),
-    _connection_fk(),
+    tenant_fk(),
+    connection_fk(),
     Column("resource", String(100), nullable=False),
     Column("model", String(100), nullable=False),
     Column("record_id", String(ID), nullable=False),
@@ -223,97 +204,4 @@ audit_log = Table(
     Column("outcome", String(50), nullable=False),
     Column("detail", JSONType, nullable=False),
     Index(None, "tenant_id", "seq"),
-)
-
-# --- Prepared for the webhook intake and the unified API (issues 6 and 7). ---
-
-webhook_inbox = Table(
-    "webhook_inbox",
-    metadata,
-    Column("id", String(ID), primary_key=True),
-    _tenant_fk(nullable=True),
-    Column(
-        "connection_id",
-        String(ID),
-        ForeignKey("connections.id", ondelete=_CASCADE),
-        nullable=True,
-    ),
-    Column("provider", String(100), nullable=False),
-    Column("event_id", String(255), nullable=True),
-    Column("headers", JSONType, nullable=False),
-    Column("payload", JSONType, nullable=True),
-    Column("body", LargeBinary, nullable=True),
-    Column("status", String(20), nullable=False),
-    Column("attempts", Integer, nullable=False, server_default="0"),
-    Column("error", Text, nullable=True),
-    Column("received_at", UTCDateTime, nullable=False),
-    Column("processed_at", UTCDateTime, nullable=True),
-    # Migration 0002: when a pending event may next be tried (a retry's backoff, a claim's lease).
-    Column("next_attempt_at", UTCDateTime, nullable=True),
-    # A vendor's redelivery of one event is recognised by its own id.
-    UniqueConstraint("provider", "event_id"),
-    Index(None, "status", "received_at"),
-    Index(None, "status", "next_attempt_at"),
-)
-
-# Migration 0002: per record, the vendor time (and sequence) of the newest webhook event
-# applied, so an older event arriving later does not overwrite a newer state.
-webhook_versions = Table(
-    "webhook_versions",
-    metadata,
-    _connection_fk(),
-    Column("resource", String(100), nullable=False),
-    Column("remote_id", String(255), nullable=False),
-    Column("occurred_at", UTCDateTime, nullable=False),
-    Column("sequence", BigInteger, nullable=True),
-    Column("event_id", String(255), nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
-    PrimaryKeyConstraint("connection_id", "resource", "remote_id"),
-)
-
-dead_letters = Table(
-    "dead_letters",
-    metadata,
-    Column("id", String(ID), primary_key=True),
-    _tenant_fk(nullable=True),
-    Column("connection_id", String(ID), nullable=True),
-    Column("source", String(50), nullable=False),
-    Column("payload", JSONType, nullable=False),
-    Column("error", Text, nullable=False),
-    Column("attempts", Integer, nullable=False, server_default="0"),
-    Column("status", String(20), nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
-    Index(None, "status", "created_at"),
-)
-
-idempotency_keys = Table(
-    "idempotency_keys",
-    metadata,
-    Column("tenant_id", String(ID), ForeignKey("tenants.id", ondelete=_CASCADE), nullable=False),
-    Column("key", String(255), nullable=False),
-    Column("request_hash", String(128), nullable=False),
-    Column("status", String(20), nullable=False),
-    Column("response_status", Integer, nullable=True),
-    Column("response", JSONType, nullable=True),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("expires_at", UTCDateTime, nullable=False),
-    PrimaryKeyConstraint("tenant_id", "key"),
-    Index(None, "expires_at"),
-)
-
-api_keys = Table(
-    "api_keys",
-    metadata,
-    Column("id", String(ID), primary_key=True),
-    _tenant_fk(),
-    Column("name", String(200), nullable=False),
-    Column("prefix", String(32), nullable=False),
-    Column("key_hash", String(128), nullable=False),
-    Column("scopes", JSONType, nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("last_used_at", UTCDateTime, nullable=True),
-    Column("revoked_at", UTCDateTime, nullable=True),
-    UniqueConstraint("key_hash"),
-    Index(None, "prefix"),
 )
