@@ -127,3 +127,37 @@ def test_subscriptions_and_deliveries_end_to_end(tmp_path: Path) -> None:
     assert "no subscription" in err
     code, _, err = _run(env, "deliveries", "--status", "lost")
     assert code == 2
+
+
+def test_process_follow_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    """`interlink webhooks process --follow` runs until SIGTERM, then exits 0 with its tally."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "INTERLINK_DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
+           "INTERLINK_KEY_FILE": str(tmp_path / "secret.key")}  # fmt: skip
+    worker = subprocess.Popen(
+        [str(Path(sys.executable).parent / "interlink"), "webhooks", "process", "--follow",
+         "--json"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while (
+            not (tmp_path / "app.db").exists()
+            and worker.poll() is None
+            and time.monotonic() < deadline
+        ):
+            time.sleep(0.05)
+        time.sleep(1.0)  # the loop is idling by now
+        worker.send_signal(signal.SIGTERM)
+        out, err = worker.communicate(timeout=60)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.communicate()
+    assert worker.returncode == 0, err
+    assert json.loads(out)["applied"] == 0

@@ -203,3 +203,23 @@ def test_subscription_urls_and_tenants_are_checked(
     assert [s.id for s in dispatcher.subs.list(tenant_id=tenant.id)] == [sub.id]
     assert dispatcher.subs.remove(sub.id)
     assert not dispatcher.subs.remove(sub.id)
+
+
+async def test_run_delivers_as_changes_happen_until_stopped(
+    store: Store, tenant: Tenant, endpoint: Endpoint, dispatcher: OutboundDispatcher
+) -> None:
+    """The long-running loop picks up a change made while it idles, then stops when told."""
+    import asyncio
+
+    dispatcher.subs.add(tenant.id, endpoint.url)
+    stop = asyncio.Event()
+    task = asyncio.create_task(dispatcher.run(stop, poll=1.0))
+    await asyncio.sleep(0)
+    change(store, tenant, "7", "Live")
+    for _ in range(2000):
+        if endpoint.received:
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await task
+    assert [orjson.loads(body)["data"]["remote_id"] for _, body in endpoint.received] == ["7"]

@@ -139,13 +139,21 @@ def _delivery(d: Any, tries: Any) -> dict[str, Any]:
     return row
 
 
-def deliver(as_json: JsonOption = False) -> None:
+def deliver(
+    follow: Annotated[
+        bool, typer.Option("--follow", help="Keep delivering as changes happen (Ctrl-C stops).")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
     """Fan out new change events to subscriptions and send every delivery that is due."""
+    from interlink.cli._webhooks import _until_interrupted
     from interlink.webhooks import OutboundDispatcher
 
     async def once(store: Any, vault: Any) -> dict[str, int]:
         dispatcher = OutboundDispatcher(_subs(store, vault))
         try:
+            if follow:
+                await _until_interrupted(dispatcher.run)
             stats = await dispatcher.run_once()
         finally:
             await dispatcher.aclose()

@@ -111,7 +111,12 @@ def missed(
 
 
 @webhooks.command("process")
-def process(as_json: JsonOption = False) -> None:
+def process(
+    follow: Annotated[
+        bool, typer.Option("--follow", help="Keep processing as events arrive (Ctrl-C stops).")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
     """Apply every event due now (records are fetched through each connection's pipeline)."""
     from interlink.store import AsyncStore
     from interlink.sync import StoreConnections
@@ -122,6 +127,8 @@ def process(as_json: JsonOption = False) -> None:
         connections = StoreConnections(astore, vault)
         processor = WebhookProcessor(Inbox.for_store(store), WebhookProviders(), connections)
         try:
+            if follow:
+                await _until_interrupted(processor.run)
             stats = await processor.drain()
         finally:
             await processor.aclose()
@@ -136,6 +143,21 @@ def process(as_json: JsonOption = False) -> None:
         print_json(result)
     else:
         out().print(" ".join(f"{k}={v}" for k, v in result.items()))
+
+
+async def _until_interrupted(run: Any) -> None:
+    """Run `run(stop)` until Ctrl-C or SIGTERM, then let it finish its current pass."""
+    import signal
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await run(stop)
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
 
 
 @dlq.command("list")

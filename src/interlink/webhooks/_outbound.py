@@ -100,6 +100,14 @@ class OutboundDispatcher:
             await self._session.close()
         self._db.shutdown(wait=True)
 
+    async def run(self, stop: asyncio.Event, *, poll: float = 5.0) -> None:
+        """Fan out and deliver until `stop` is set, waiting `poll` seconds between passes
+        that had nothing to send."""
+        while not stop.is_set():
+            stats = await self.run_once()
+            if not (stats.delivered or stats.failed or stats.given_up):
+                await self._clock.sleep(poll)
+
     async def run_once(self) -> DeliveryStats:
         """Fan out what is new, then deliver what is due."""
         queued = await self._call(self.fan_out)
