@@ -85,8 +85,10 @@ async def test_sigkill_mid_run_then_resume_stores_every_record_exactly_once(
     try:
         assert result["outcome"] == "succeeded", result
         assert result["created"] == RECORDS - kept
-        assert resumed_requests == result["requests"] < RECORDS // 100  # resumed, not restarted
-        assert resumed_requests == (RECORDS - kept) // 100
+        # Resumed, not restarted: only the pages after the last committed one were asked for.
+        # (The vendor may also count a request the killed process had in flight.)
+        assert result["requests"] == (RECORDS - kept) // 100
+        assert result["requests"] <= resumed_requests <= result["requests"] + 1 < RECORDS // 100
         stored = {
             r.remote_id
             for r in store.list_records(
