@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tests.scale._cluster import Deployment, schema_url
 
@@ -46,30 +47,32 @@ async def world(
     vendors: Mapping[str, int],
     records: int,
     faults: str = "none",
-    credentials: Mapping[str, Mapping[str, str]] | None = None,
-    auth_methods: Mapping[str, str] | None = None,
-    limit_scale: float | None = None,
+    oauth: Collection[str] = (),
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> AsyncIterator[World]:
     """`vendors[p]` connections to each vendor p's simulator (one tenant), each syncing
-    the resources the demo syncs; the workers' settings point at all of it."""
+    the resources the demo syncs; the workers' settings point at all of it. `overrides`
+    change the vendors' fault settings (key `*`: every vendor)."""
     key_file = tmp_path / "secret.key"
     async with Fleet.serve(list(vendors), records=records, faults=faults) as fleet:
-        if limit_scale is not None:  # the vendors enforce their documented limits exactly
-            for sim in fleet.simulators.values():
-                sim.faults.configure(
-                    dataclasses.replace(sim.faults.config, limit_scale=limit_scale)
-                )
+        for provider, sim in fleet.simulators.items():
+            changes = {**(overrides or {}).get("*", {}), **(overrides or {}).get(provider, {})}
+            if changes:
+                sim.faults.configure(dataclasses.replace(sim.faults.config, **changes))
         store = open_store(postgres_url, schema=schema)
         vault = Vault(store, default_key_source(key_file))
         tenant = store.create_tenant("scale-test")
         rows: list[ConnectionRow] = []
         for provider, count in vendors.items():
-            given = (credentials or {}).get(provider) or fleet.credentials(provider)
-            method = (auth_methods or {}).get(provider) or None
+            if provider in oauth:  # one grant shared by the vendor's connections
+                given, method = _oauth_grant(fleet, provider), "oauth"
+            else:
+                given, method = fleet.credentials(provider), _default_method(provider)
             for i in range(count):
                 row = store.create_connection(
                     tenant.id, provider,
-                    auth_method=method or _default_method(provider),
+                    auth_method=method,
                     variables=fleet.variables(provider), name=f"{provider}-{i}",
                     settings={"resources": fleet.resources(provider)},
                 )  # fmt: skip
@@ -82,12 +85,26 @@ async def world(
             redis_prefix=redis_prefix,
             broker_url=broker_url,
             routes=fleet.routes,
+            extra=dict(env or {}),
         )
         astore = AsyncStore(store)
         try:
             yield World(fleet, astore, deployment, rows)
         finally:
             await astore.aclose()
+
+
+def _oauth_grant(fleet: Fleet, provider: str) -> dict[str, str]:
+    """An OAuth app's client credentials and a refresh token the vendor granted."""
+    if provider != "hubspot":
+        raise ValueError(f"no OAuth grant recipe for {provider!r} (hubspot only)")
+    sim: Any = fleet.simulators[provider]
+    token = sim.issue_token("oauth")
+    return {
+        "client_id": sim.client_id,
+        "client_secret": sim.client_secret,
+        "refresh_token": token.refresh_token,
+    }
 
 
 def _default_method(provider: str) -> str:

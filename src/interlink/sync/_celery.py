@@ -76,7 +76,8 @@ class CeleryConfig:
         variables: INTERLINK_BROKER_URL (default: the state's Redis),
         INTERLINK_RESULT_BACKEND (default: the state's Redis), INTERLINK_LEASE_TTL
         (30 s), INTERLINK_REDIS_PREFIX (`interlink:`), INTERLINK_QUEUE
-        (`interlink.sync`), INTERLINK_VISIBILITY_TIMEOUT (3600 s). A bad value is a
+        (`interlink.sync`), INTERLINK_VISIBILITY_TIMEOUT (3600 s), INTERLINK_REQUEST_TIMEOUT
+        (30 s: one vendor request, before the pipeline retries it). A bad value is a
         `ConfigError` naming the variable."""
         env = os.environ if environ is None else environ
         settings = settings or load_settings()
@@ -84,6 +85,7 @@ class CeleryConfig:
             settings,
             redis_prefix=env.get("INTERLINK_REDIS_PREFIX", "interlink:"),
             lease_ttl=_float(env, "INTERLINK_LEASE_TTL", 30.0, 1.0),
+            request_timeout=_float(env, "INTERLINK_REQUEST_TIMEOUT", 30.0, 0.1),
         )
         redis_url = worker.redis_url  # the workers need shared state: fail early without it
         broker = env.get("INTERLINK_BROKER_URL") or redis_url
