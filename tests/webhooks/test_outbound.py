@@ -223,3 +223,21 @@ async def test_run_delivers_as_changes_happen_until_stopped(
     stop.set()
     await task
     assert [orjson.loads(body)["data"]["remote_id"] for _, body in endpoint.received] == ["7"]
+
+
+async def test_a_paused_endpoint_does_not_hold_up_another(
+    store: Store, tenant: Tenant, endpoint: Endpoint, dispatcher: OutboundDispatcher
+) -> None:
+    """One endpoint failing every delivery trips its circuit; another tenant endpoint still
+    gets every change in the same pass."""
+    healthy = Endpoint()
+    async with serving(healthy) as base:
+        healthy.url = f"{base}/ok"
+        dispatcher.subs.add(tenant.id, endpoint.url)
+        dispatcher.subs.add(tenant.id, healthy.url)
+        for n in range(5):
+            change(store, tenant, str(n), f"r{n}")
+        endpoint.statuses = [500] * 100
+        stats = await dispatcher.run_once()
+    assert (stats.failed, stats.paused, stats.delivered) == (3, 2, 5)
+    assert len(healthy.received) == 5

@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 import aiohttp
 import orjson
 from sqlalchemy import Row, and_, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from interlink._clock import Clock, SystemClock
 from interlink.store._tables import change_events, records
@@ -139,8 +140,12 @@ class OutboundDispatcher:
                      "next_attempt_at": now, "created_at": now}
                     for seq, record_id, model in found if sub.wants(model)
                 ]  # fmt: skip
-                if rows:
-                    conn.execute(insert(deliveries), rows)
+                if rows:  # a concurrent fan-out may have queued some: never twice
+                    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+                    statement = dialect.insert(deliveries).on_conflict_do_nothing(
+                        index_elements=["subscription_id", "seq"]
+                    )
+                    conn.execute(statement, rows)
                 if found:
                     conn.execute(
                         update(subscriptions)
@@ -185,9 +190,12 @@ class OutboundDispatcher:
         stats = DeliveryStats()
         rows, stats.waiting = await self._call(self._due, limit)
         secrets: dict[str, str] = {}
+        paused: set[str] = set()
         for row in rows:
             now = self.subs.now()
-            if row.paused_until is not None and row.paused_until > now:
+            if row.subscription_id in paused or (
+                row.paused_until is not None and row.paused_until > now
+            ):
                 stats.paused += 1
                 continue
             if row.subscription_id not in secrets:
@@ -197,10 +205,10 @@ class OutboundDispatcher:
             status, error, took = await self._send(row, secrets[row.subscription_id])
             outcome = await self._call(self._record, row, status, error, took)
             setattr(stats, outcome, getattr(stats, outcome) + 1)
-            if outcome != "delivered":  # the endpoint may just have paused: re-read next pass
-                paused = await self._call(self.subs.get, row.subscription_id)
-                if paused is not None and paused.paused_until is not None:
-                    break
+            if outcome != "delivered":  # this failure may have tripped the endpoint's circuit
+                sub = await self._call(self.subs.get, row.subscription_id)
+                if sub is None or sub.status != ACTIVE or sub.paused_until is not None:
+                    paused.add(row.subscription_id)
         return stats
 
     async def _send(self, row: Row[Any], secret: str) -> tuple[int | None, str | None, int]:
