@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from interlink.server._catalog import ModelRoute
 from interlink.server._cursor import decode_cursor, encode_cursor, fingerprint
+from interlink.server._listing import last_position, list_raw, page_json
 from interlink.server._problems import Problem
 from interlink.server._render import etag_of, json_response, record_json
 from interlink.server._services import Services, services
@@ -93,23 +94,22 @@ def add_read_routes(router: APIRouter, route: ModelRoute) -> None:
             await own_connection(app, caller, connection_id)
         filters = fingerprint(route.name, connection_id, since, include_deleted)
         after = None if cursor is None else decode_cursor(cursor, filters)
-        rows = await app.store.list_records(
+        rows = await app.store.call(
+            list_raw,
+            app.store.store,
             tenant_id=caller.tenant_id,
-            connection_ids=None if connection_id is None else [connection_id],
+            connection_id=connection_id,
             model=route.name,
             modified_after=since,
             include_deleted=include_deleted,
             after=after,
             limit=page_size + 1,  # one more tells whether another page exists
+            remote_data=include_remote_data,
         )
         more = len(rows) > page_size
         rows = rows[:page_size]
-        next_cursor = encode_cursor(rows[-1].updated_at, rows[-1].id, filters) if more else None
-        body = {
-            "results": [record_json(row, remote_data=include_remote_data) for row in rows],
-            "next_cursor": next_cursor,
-        }
-        return json_response(body)
+        next_cursor = encode_cursor(*last_position(rows[-1]), filters) if more else None
+        return Response(page_json(rows, next_cursor), media_type="application/json")
 
     async def get_record(
         record_id: str,

@@ -38,7 +38,7 @@ class Services:
         self.keys = ApiKeys(self.store.store)
 
 
-def services(request: Request) -> Services:
-    """The app's `Services` (a FastAPI dependency)."""
+async def services(request: Request) -> Services:
+    """The app's `Services` (a FastAPI dependency; async, so it never takes a thread)."""
     found: Services = request.app.state.services
     return found

@@ -1,0 +1,155 @@
+"""The list endpoint's hot path: records read as JSON text and spliced into the answer.
+
+`Store.list_records` decodes every row into a `RecordRow` (two JSON documents
+and four datetimes each), which the API would encode straight back. Here the
+same keyset query selects only what a page needs, with `data` (and
+`remote_data` when asked) as the JSON text the database holds, and the page is
+assembled from those texts: nothing is decoded or re-encoded but the rare
+record whose deletion happened after its data was written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import (
+    Integer,
+    Select,
+    Text,
+    bindparam,
+    cast,
+    literal_column,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy.sql.elements import ColumnElement
+
+from interlink.store import Store
+from interlink.store._bulk import execute
+from interlink.store._columns import as_utc
+from interlink.store._tables import records
+
+__all__ = ["RawRecord", "last_position", "list_raw", "page_json"]
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """One listed record: its keyset position and its JSON texts."""
+
+    id: str
+    updated_at: Any  # text on SQLite, a datetime on PostgreSQL: see `last_position`
+    data: str
+    remote_data: str | None
+    deleted: bool
+
+
+_Shape = tuple[str, bool, bool, bool, bool, bool]
+_built: dict[_Shape, Select[Any]] = {}
+
+
+def _text(dialect: str, column: ColumnElement[Any]) -> ColumnElement[Any]:
+    # SQLite keeps JSON as text already; PostgreSQL renders JSONB as text in the query.
+    return type_coerce(column, Text) if dialect == "sqlite" else cast(column, Text)
+
+
+def _statement(shape: _Shape) -> Select[Any]:
+    """The keyset query of one shape of filters, built once (building costs more than running)."""
+    built = _built.get(shape)
+    if built is not None:
+        return built
+    dialect, one_connection, since, deleted, after, remote = shape
+    query = select(
+        records.c.id,
+        type_coerce(records.c.updated_at, Text) if dialect == "sqlite" else records.c.updated_at,
+        _text(dialect, records.c.data),
+        _text(dialect, records.c.remote_data) if remote else literal_column("NULL"),
+        records.c.remote_was_deleted,
+    ).where(records.c.tenant_id == bindparam("tenant_id"), records.c.model == bindparam("model"))
+    if one_connection:
+        query = query.where(records.c.connection_id == bindparam("connection_id"))
+    if since:
+        query = query.where(records.c.updated_at > bindparam("since"))
+    if not deleted:
+        query = query.where(records.c.remote_was_deleted.is_(False))
+    if after:
+        # The leading `>=` is a range the index serves; an OR alone makes SQLite walk the
+        # index from the tenant's first record and filter, so deep pages cost O(offset).
+        query = query.where(
+            records.c.updated_at >= bindparam("after_at"),
+            or_(records.c.updated_at > bindparam("after_at"), records.c.id > bindparam("after_id")),
+        )
+    query = query.order_by(records.c.updated_at, records.c.id).limit(
+        bindparam("limit", type_=Integer)
+    )
+    _built[shape] = query
+    return query
+
+
+def _moment(value: Any) -> datetime:
+    return as_utc(datetime.fromisoformat(value) if isinstance(value, str) else value)
+
+
+def list_raw(
+    store: Store,
+    *,
+    tenant_id: str,
+    connection_id: str | None,
+    model: str,
+    modified_after: datetime | None,
+    include_deleted: bool,
+    after: tuple[datetime, str] | None,
+    limit: int,
+    remote_data: bool,
+) -> list[RawRecord]:
+    """The rows `Store.list_records` lists, in the same (updated_at, id) order."""
+    shape = (store.dialect, connection_id is not None, modified_after is not None,
+             include_deleted, after is not None, remote_data)  # fmt: skip
+    params: dict[str, Any] = {"tenant_id": tenant_id, "model": model, "limit": limit}
+    if connection_id is not None:
+        params["connection_id"] = connection_id
+    if modified_after is not None:
+        params["since"] = modified_after
+    if after is not None:
+        params["after_at"], params["after_id"] = after
+    with store._read("list records") as conn:
+        rows = cast_rows(execute(conn, _statement(shape), params).all())
+    return [RawRecord(i, at, data, remote, bool(gone)) for i, at, data, remote, gone in rows]
+
+
+def cast_rows(rows: Any) -> list[tuple[str, Any, str, str | None, Any]]:
+    return rows  # type: ignore[no-any-return]
+
+
+def last_position(row: RawRecord) -> tuple[datetime, str]:
+    """Where the page ended, for the next cursor (times arrive as text on SQLite)."""
+    return _moment(row.updated_at), row.id
+
+
+def _record(row: RawRecord) -> bytes:
+    data = row.data
+    if row.deleted:  # reconciliation marks the row, not its data: rewrite this one
+        document = orjson.loads(data)
+        document["remote_was_deleted"] = True
+        data = orjson.dumps(document).decode()
+    if row.remote_data is None:
+        return data.encode()
+    joint = "," if data.strip() != "{}" else ""
+    return (data.rstrip()[:-1] + joint + '"remote_data":' + row.remote_data + "}").encode()
+
+
+def page_json(rows: Sequence[RawRecord], next_cursor: str | None) -> bytes:
+    """`{"results": [...], "next_cursor": ...}` from the rows' JSON texts."""
+    return b"".join(
+        (
+            b'{"results":[',
+            b",".join(_record(row) for row in rows),
+            b'],"next_cursor":',
+            orjson.dumps(next_cursor),
+            b"}",
+        )
+    )
