@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, text, update
 
 from interlink.store._bulk import executemany
 from interlink.store._rows import etag_for
 from interlink.store._tables import change_events, records
 from interlink.store._types import ChangeKind, PageResult, PreparedRecord
 
-__all__ = ["CHUNK", "Target", "apply_records"]
+__all__ = ["CHUNK", "Target", "apply_records", "lock_event_order"]
 
 CHUNK = 500  # remote ids per IN list: well under every driver's parameter limit
 
@@ -40,6 +40,23 @@ _mark_deleted = (
 _touch = update(records).where(records.c.id == bindparam("rid"))
 _insert_record = insert(records)
 _insert_event = insert(change_events)
+
+
+# PostgreSQL advisory lock key held by every transaction that writes change events.
+EVENTS_LOCK = 0x1A7E_0002
+
+
+def lock_event_order(conn: Connection) -> None:
+    """Make `seq` order commit order, so a reader resuming after the last seq it saw
+    never skips an event committed late.
+
+    A PostgreSQL sequence hands out numbers at insert time: a transaction that
+    took seq 10 may commit after another took 11 and a reader already moved
+    past 11. Holding one advisory lock from the first event insert to commit
+    closes that gap; SQLite has one writer and needs nothing.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENTS_LOCK})
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +193,9 @@ def apply_records(
     executemany(conn, _update_content, plan.updates)
     executemany(conn, _mark_deleted, plan.deletes)
     executemany(conn, _touch, plan.touches)
-    executemany(conn, _insert_event, plan.events)
+    if plan.events:
+        lock_event_order(conn)
+        executemany(conn, _insert_event, plan.events)
     result = PageResult(
         created=len(plan.inserts),
         updated=len(plan.updates),

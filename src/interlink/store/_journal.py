@@ -69,7 +69,11 @@ class JournalMixin(StoreBase):
         connection_id: str | None = None,
         limit: int = 1000,
     ) -> list[ChangeEvent]:
-        """Change events with `seq > after_seq`, oldest first."""
+        """Change events with `seq > after_seq`, oldest first.
+
+        `seq` order is commit order on both databases, so a reader that keeps the
+        last seq it processed and asks for what comes after never skips an event.
+        """
         query = select(change_events).where(change_events.c.seq > after_seq)
         if tenant_id is not None:
             query = query.where(change_events.c.tenant_id == tenant_id)

@@ -12,14 +12,15 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
 
 from interlink._errors import StoreError
-from interlink.store._engine import describe
+from interlink.store._engine import WRITE, describe
 
 __all__ = ["SCRIPT_LOCATION", "alembic_config", "current_revision", "head_revision", "upgrade"]
 
 SCRIPT_LOCATION = "interlink.store:migrations"
+MIGRATE_LOCK = 0x1A7E_0001  # PostgreSQL advisory lock key: one migration at a time
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -58,9 +59,18 @@ def _check_known(connection: Connection, engine: Engine) -> None:
             )
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the database to the newest revision, in one transaction."""
-    with engine.connect() as connection:
+def upgrade(engine: Engine, *, schema: str | None = None) -> None:
+    """Bring the database to the newest revision, in one transaction.
+
+    Processes that open the same store at once migrate one after the other:
+    SQLite takes its write lock first (BEGIN IMMEDIATE), PostgreSQL an
+    advisory lock, so the second finds the schema current and does nothing.
+    """
+    with engine.execution_options(**{WRITE: True}).connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATE_LOCK})
+            if schema is not None:
+                connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         _check_known(connection, engine)
         command.upgrade(alembic_config(connection), "head")
         connection.commit()

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
 
 from interlink._errors import StoreError
-from interlink.store._apply import Target, apply_records
+from interlink.store._apply import Target, apply_records, lock_event_order
 from interlink.store._base import StoreBase
 from interlink.store._bulk import execute
 from interlink.store._rows import to_record
@@ -132,6 +132,7 @@ class RecordsMixin(StoreBase):
                     .where(records.c.id.in_(ids))
                     .values(remote_was_deleted=True, updated_at=now)
                 )
+            lock_event_order(conn)
             conn.execute(
                 insert(change_events),
                 [

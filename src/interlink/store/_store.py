@@ -46,10 +46,7 @@ class Store(AccountsMixin, RecordsMixin, RunsMixin, JournalMixin, StoreBase):
         A database stamped by a newer Interlink is a StoreError, never touched.
         """
         with translate_errors(self.url, "migrate"):
-            if self._schema is not None:
-                with self._engine.begin() as conn:
-                    conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self._schema}"'))
-            upgrade(self._engine)
+            upgrade(self._engine, schema=self._schema)
 
     def revision(self) -> str | None:
         """The migration the database is at (None: never migrated)."""
