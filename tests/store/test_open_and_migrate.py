@@ -152,3 +152,15 @@ def test_repr_never_shows_the_password() -> None:
     store = Store("postgresql://admin:hunter2@127.0.0.1:1/test")
     assert repr(store) == "Store('postgresql+psycopg://admin:***@127.0.0.1:1/test')"
     store.close()
+
+
+def test_database_errors_name_the_cause_never_the_parameters(tmp_path: Path) -> None:
+    """A failed write's StoreError says what went wrong without the SQL or the values bound."""
+    store = open_store(f"sqlite:///{tmp_path / 'x.db'}", migrate=False)
+    with pytest.raises(StoreError) as caught:
+        store.audit("cli", "vault.rotate", "vault", "ok", detail={"note": "s3cret-value"})
+    store.close()
+    message = str(caught.value)
+    assert "write audit log failed: no such table: audit_log" in message
+    assert "s3cret-value" not in message
+    assert "INSERT" not in message

@@ -121,7 +121,9 @@ def translate_errors(url: URL, doing: str) -> Iterator[None]:
     try:
         yield
     except DBAPIError as exc:
-        cause = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        # The driver's own first line says what went wrong; SQL and parameters stay out.
+        lines = str(exc.orig or "").strip().splitlines()
+        cause = lines[0] if lines else type(exc.orig or exc).__name__
         raise StoreError(f"store {describe(url)!r}: {doing} failed: {cause}") from exc
     except SQLAlchemyError as exc:
         raise StoreError(f"store {describe(url)!r}: {doing} failed: {exc}") from exc
