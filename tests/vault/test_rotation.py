@@ -300,3 +300,14 @@ def test_blobs_resealed_by_a_newer_rotation_count_as_current(
     assert report.already_current == 3
     assert report.reencrypted == 0
     assert Vault(sqlite_store, FileKeySource(key_file)).keyring.current.id == later.id
+
+
+def test_rotation_reports_progress_until_done(
+    sqlite_store: Store, key_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """progress(done, total) rises through the pass and ends at (total, total)."""
+    monkeypatch.setattr(rotation_module, "BATCH", 4)
+    vault = _vault_with(sqlite_store, key_file, 10)
+    calls: list[tuple[int, int]] = []
+    vault.rotate(Key.generate(), progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(4, 10), (8, 10), (10, 10)]

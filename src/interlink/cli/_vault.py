@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from interlink._errors import ConfigError, StoreError, VaultError
@@ -140,7 +141,20 @@ def rotate_key(
     with _opened(database, key_file) as (store, source):
         the_vault = Vault(store, source)
         new_key = None if isinstance(source, EnvKeySource) else Key.generate()
-        report = the_vault.rotate(new_key, drop_retired=drop_retired)
+        # Progress goes to stderr, so --json output on stdout stays machine-readable.
+        with Progress(
+            TextColumn("re-encrypting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        ) as bar:
+            task = bar.add_task("rotate", total=None)
+            report = the_vault.rotate(
+                new_key,
+                drop_retired=drop_retired,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
     data = _report_data(report, source.location)
     if as_json:
         typer.echo(json.dumps(data, indent=2))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -71,10 +72,17 @@ class RotationReport:
 
 
 def rotate(
-    vault: Vault, new_key: Key | None = None, *, drop_retired: bool = False
+    vault: Vault,
+    new_key: Key | None = None,
+    *,
+    drop_retired: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> RotationReport:
     """Make `new_key` current (if given), re-seal every credential with the current key,
-    then drop the retired keys if asked and nothing needs them any more."""
+    then drop the retired keys if asked and nothing needs them any more.
+
+    `progress(done, total)` is called after each committed batch (credentials looked at,
+    out of all stored)."""
     keyring = vault.reload()
     previous: str | None = None
     if new_key is not None and new_key.id != keyring.current.id:
@@ -109,7 +117,10 @@ def rotate(
         batch.clear()
         expected.clear()
 
-    for row in vault.store.list_credentials():
+    rows = vault.store.list_credentials()
+    for done, row in enumerate(rows, 1):
+        if progress is not None and done % BATCH == 0:
+            progress(done, len(rows))
         if row.key_id == current:
             already += 1
             continue
@@ -134,6 +145,8 @@ def rotate(
         if len(batch) >= BATCH:
             flush()
     flush()
+    if progress is not None:
+        progress(len(rows), len(rows))
 
     by_key = dict(Counter(row.key_id for row in vault.store.list_credentials()))
     dropped: tuple[str, ...] = ()

@@ -8,7 +8,7 @@ AES-256-GCM and bound to the connection id (`interlink.vault._seal`).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
 import orjson
@@ -135,9 +135,16 @@ class Vault:
             raise VaultError(f"connection {connection_id!r} has no stored credentials")
         return self.open(connection_id, row.blob)
 
-    def rotate(self, new_key: Key | None = None, *, drop_retired: bool = False) -> RotationReport:
-        """Make `new_key` current and re-seal every credential with it (see `_rotation`)."""
-        return rotate(self, new_key, drop_retired=drop_retired)
+    def rotate(
+        self,
+        new_key: Key | None = None,
+        *,
+        drop_retired: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> RotationReport:
+        """Make `new_key` current and re-seal every credential with it (see `_rotation`);
+        `progress(done, total)` follows the pass."""
+        return rotate(self, new_key, drop_retired=drop_retired, progress=progress)
 
     def cipher(self, purpose: str) -> VaultCipher:
         """An `interlink.auth.Cipher` sealing with this vault's keys, bound to `purpose`
