@@ -263,3 +263,16 @@ def test_a_symlinked_key_file_is_read_and_its_target_mode_checked(tmp_path: Path
     target.chmod(0o644)
     with pytest.raises(VaultError, match="mode 0644"):
         FileKeySource(link).load()
+
+
+def test_a_directory_or_a_huge_file_is_not_taken_for_a_key_file(tmp_path: Path) -> None:
+    """--key-file pointing at a folder or a large unrelated file is refused, naming it."""
+    folder = tmp_path / "keys"
+    folder.mkdir(mode=0o700)
+    with pytest.raises(VaultError, match="is not a regular file"):
+        FileKeySource(folder).load()
+    big = tmp_path / "backup.tar"
+    big.write_bytes(b"\0" * (2 << 20))
+    big.chmod(0o600)
+    with pytest.raises(VaultError, match="far more than a keyring"):
+        FileKeySource(big).load()

@@ -24,6 +24,9 @@ from interlink._errors import VaultError
 
 __all__ = ["EnvSecret", "FileSecret", "SecretBackend"]
 
+MAX_SECRET_BYTES = 1 << 20
+"""A keyring of thousands of retired keys fits many times over."""
+
 
 class SecretBackend(Protocol):
     """One secret document, read and written whole."""
@@ -88,6 +91,11 @@ class FileSecret:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 raise VaultError(f"{self.location} is not a regular file")
+            if info.st_size > MAX_SECRET_BYTES:
+                raise VaultError(
+                    f"{self.location} is {info.st_size} bytes, far more than a keyring "
+                    f"(at most {MAX_SECRET_BYTES}): is it the right file?"
+                )
             mode = stat.S_IMODE(info.st_mode)
             if mode & 0o077:
                 raise VaultError(
