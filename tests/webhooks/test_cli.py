@@ -135,24 +135,19 @@ def test_process_follow_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     import signal
     import subprocess
     import sys
-    import time
 
     env = {**os.environ, "INTERLINK_DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
            "INTERLINK_KEY_FILE": str(tmp_path / "secret.key")}  # fmt: skip
     worker = subprocess.Popen(
-        [str(Path(sys.executable).parent / "interlink"), "webhooks", "process", "--follow",
-         "--json"],
+        [str(Path(sys.executable).parent / "interlink"), "--log-level", "info", "webhooks",
+         "process", "--follow", "--json"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
-        while (
-            not (tmp_path / "app.db").exists()
-            and worker.poll() is None
-            and time.monotonic() < deadline
-        ):
-            time.sleep(0.05)
-        time.sleep(1.0)  # the loop is idling by now
+        assert worker.stderr is not None
+        for line in worker.stderr:  # the loop says when it runs (its signal handlers are set)
+            if b"webhooks.processor_started" in line:
+                break
         worker.send_signal(signal.SIGTERM)
         out, err = worker.communicate(timeout=60)
     finally:

@@ -33,6 +33,7 @@ __all__ = ["Action", "EventInfo", "EventRoute", "ProviderWebhooks", "WebhookProv
 
 Action = Literal["fetch", "upsert", "delete", "ignore"]
 _DELETION = ("delet", "remov", "destroy", "archiv", "trash")
+_SEPARATORS = (".", "/", "_")
 # Where common vendors name the event type, for a spec that declares no `event_type`.
 _TYPE_KEYS = ("subscriptionType", "type", "event_type", "eventType", "topic", "action")
 # Headers that identify one delivery, for an event whose body carries no id.
@@ -49,6 +50,8 @@ class EventRoute:
     resource: str
     action: Action = "fetch"
     record: BodyPath | None = None
+    plain: bool = False
+    """Match only event types that are one bare word (BambooHR's `Updated`), no `.`, `/`, `_`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +77,8 @@ class ProviderWebhooks:
     event_type: BodyPath | None = None
     routes: tuple[EventRoute, ...] = ()
     spec: ConnectorSpec | None = field(default=None, repr=False, compare=False)
+    batch: BodyPath | None = None
+    """Where a delivery holds its events (BambooHR's `employees`), when not the body itself."""
 
     @classmethod
     def from_spec(
@@ -100,17 +105,22 @@ class ProviderWebhooks:
                 raise ConfigError(f"{spec.provider}.webhooks.routes", problem)
         return cls(
             provider=spec.provider,
-            scheme=scheme or scheme_named(hooks.scheme, scheme_options),
+            scheme=scheme or scheme_named(hooks.scheme, scheme_options or hooks.options),
             event_id=hooks.event_id,
             occurred_at=occurred_path,
             object_id=hooks.object_id,
             event_type=hooks.event_type,
             routes=tuple(declared),
             spec=spec,
+            batch=hooks.events,
         )
 
     def events(self, document: Any) -> list[Any]:
-        """The events of one delivery: a JSON array is a batch (HubSpot, Salesforce)."""
+        """The events of one delivery: at the spec's `events` path, or a JSON array (HubSpot,
+        Salesforce), or the body as one event."""
+        if self.batch is not None:
+            found = self.batch.get(document)
+            return list(found) if isinstance(found, list) else []
         return list(document) if isinstance(document, list) else [document]
 
     def dedupe_key(
@@ -129,8 +139,9 @@ class ProviderWebhooks:
             text = "sha256:" + hashlib.sha256(text.encode()).hexdigest()
         return f"{connection_id}:{text}"
 
-    def describe(self, event: Any) -> EventInfo:
-        event_type = self._event_type(event)
+    def describe(self, event: Any, headers: Mapping[str, str] | None = None) -> EventInfo:
+        """Route, record id and version of `event` (`headers`: its delivery's, as stored)."""
+        event_type = self._event_type(event, headers or {})
         route = self._route(event_type)
         remote = None if self.object_id is None else self.object_id.get(event)
         if remote is None and route is not None and route.record is not None:
@@ -149,7 +160,16 @@ class ProviderWebhooks:
             sequence=sequence,
         )
 
-    def _event_type(self, event: Any) -> str | None:
+    def _event_type(self, event: Any, headers: Mapping[str, str]) -> str | None:
+        lower = {k.lower(): v for k, v in headers.items()}
+        # Vendors that name the event in a header: Shopify's topic ("customers/update"),
+        # GitHub's event, refined by the body's action ("issues.opened").
+        if lower.get("x-shopify-topic"):
+            return lower["x-shopify-topic"]
+        if lower.get("x-github-event"):
+            action = event.get("action") if isinstance(event, dict) else None
+            kind = lower["x-github-event"]
+            return f"{kind}.{action}" if isinstance(action, str) else kind
         if self.event_type is not None:
             value = self.event_type.get(event)
             return None if value is None else str(value)
@@ -160,27 +180,33 @@ class ProviderWebhooks:
         return None
 
     def _route(self, event_type: str | None) -> EventRoute | None:
+        if event_type is None:
+            return next((r for r in self.routes if r.pattern == "*" and not r.plain), None)
+        bare = not any(sep in event_type for sep in _SEPARATORS)
+        lowered = event_type.lower()  # vendors differ in case: Deleted, deleted, DELETED
         for route in self.routes:
-            if event_type is None:
-                if route.pattern == "*":
-                    return route
-            elif fnmatch.fnmatchcase(event_type, route.pattern):
+            if (bare or not route.plain) and fnmatch.fnmatchcase(lowered, route.pattern.lower()):
                 return route
         return None
 
 
 def _inferred(spec: ConnectorSpec) -> list[EventRoute]:
-    """Routes by naming convention: `contact.*` / `contacts/*` -> the `contacts` resource."""
+    """Routes by naming convention: `contact.*` / `contacts/*` -> the `contacts` resource;
+    with a single fetchable resource, a bare verb (`Updated`, `Deleted`) goes to it too."""
     routes: list[EventRoute] = []
-    for name, resource in spec.resources.items():
-        if "get" not in resource.operations:
-            continue
+    fetchable = [n for n, r in spec.resources.items() if "get" in r.operations]
+    for name in fetchable:
+        resource = spec.resources[name]
         singular = name.removesuffix("s")
         for stem in dict.fromkeys((singular, name, resource.model.rsplit(".", 1)[-1])):
-            for sep in (".", "/", "_"):
+            for sep in _SEPARATORS:
                 for verb in _DELETION:
                     routes.append(EventRoute(f"{stem}{sep}{verb}*", name, "delete"))
                 routes.append(EventRoute(f"{stem}{sep}*", name, "fetch"))
+    if len(fetchable) == 1:
+        (only,) = fetchable
+        routes.extend(EventRoute(f"*{verb}*", only, "delete", plain=True) for verb in _DELETION)
+        routes.append(EventRoute("*", only, "fetch", plain=True))
     return routes
 
 

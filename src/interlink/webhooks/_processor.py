@@ -115,6 +115,7 @@ class WebhookProcessor:
 
     async def run(self, stop: asyncio.Event, *, poll: float = 1.0) -> None:
         """Process until `stop` is set, waiting `poll` seconds whenever the inbox is idle."""
+        log.info("webhooks.processor_started", poll=poll)
         while not stop.is_set():
             try:
                 stats = await self.run_once()
@@ -146,7 +147,7 @@ class WebhookProcessor:
         config = self._providers.get(event.provider)
         if config is None or config.spec is None or event.connection_id is None:
             raise _Permanent(f"provider {event.provider!r} has no webhook declaration")
-        info = config.describe(event.payload)
+        info = config.describe(event.payload, event.headers)
         route = info.route
         if route is None or route.action == "ignore" or info.remote_id is None:
             why = (f"no route for event type {info.event_type!r}" if route is None

@@ -18,7 +18,6 @@ from sqlalchemy import Engine, select
 
 from interlink._clock import Clock, SystemClock
 from interlink._errors import ConfigError, VaultError
-from interlink.connectors import RenderContext, Template
 from interlink.store._engine import translate_errors
 from interlink.store._tables import connections
 from interlink.webhooks._config import ProviderWebhooks, WebhookProviders
@@ -44,24 +43,15 @@ class IntakeTarget:
 
 
 def secrets_from(webhooks: ProviderWebhooks, credentials: Mapping[str, str]) -> tuple[str, ...]:
-    """The active secrets: the template rendered, and rendered from the `_previous` values."""
+    """The connection's active secrets (the spec's, then each `NAME_previous` while rotating);
+    none when the connection stores no secret."""
     spec = webhooks.spec.webhooks if webhooks.spec is not None else None
-    template = getattr(spec, "secret", None)
-    if not isinstance(template, Template):
+    if spec is None:
         return ()
-    names = [ref.name for ref in template.refs if ref.kind == "credential"]
-    contexts = [dict(credentials)]
-    if names and all(f"{name}_previous" in credentials for name in names):
-        contexts.append({**credentials, **{n: credentials[f"{n}_previous"] for n in names}})
-    found: list[str] = []
-    for values in contexts:
-        try:
-            secret = template.render(RenderContext(credentials=values))
-        except ConfigError:  # the credential is not there: no secret, every delivery refused
-            continue
-        if secret and secret not in found:
-            found.append(secret)
-    return tuple(found)
+    try:
+        return spec.secrets(credentials)
+    except ConfigError:  # the secret is not stored: every delivery is refused as no_secret
+        return ()
 
 
 class StoreTargets:

@@ -1,0 +1,81 @@
+"""Reading events with the built-in specs: batches, event types from headers, inferred routes."""
+
+from __future__ import annotations
+
+import pytest
+
+from interlink.connectors import ConnectorRegistry
+from interlink.webhooks import ProviderWebhooks
+
+
+def _webhooks(provider: str) -> ProviderWebhooks:
+    return ProviderWebhooks.from_spec(ConnectorRegistry.builtin().get(provider))
+
+
+@pytest.mark.parametrize(
+    ("provider", "event", "headers", "expected"),
+    [
+        ("hubspot", {"subscriptionType": "contact.propertyChange", "objectId": 7,
+                     "occurredAt": 1_700_000_000_000}, {}, ("contacts", "fetch", "7")),
+        ("hubspot", {"subscriptionType": "contact.deletion", "objectId": 7}, {},
+         ("contacts", "delete", "7")),
+        ("stripe", {"type": "customer.deleted", "data": {"object": {"id": "cus_1"}}}, {},
+         ("customers", "delete", "cus_1")),
+        ("shopify", {"id": 42, "updated_at": "2026-01-01T00:00:00Z"},
+         {"X-Shopify-Topic": "customers/update"}, ("customers", "fetch", "42")),
+        ("shopify", {"id": 42}, {"x-shopify-topic": "customers/delete"},
+         ("customers", "delete", "42")),
+        ("github", {"action": "edited", "issue": {"number": 5}}, {"X-GitHub-Event": "issues"},
+         ("issues", "fetch", "5")),
+        ("bamboohr", {"id": "12", "action": "Deleted"}, {}, ("employees", "delete", "12")),
+        ("bamboohr", {"id": "12", "action": "Updated"}, {}, ("employees", "fetch", "12")),
+    ],
+)  # fmt: skip
+def test_events_route_to_their_resource_and_action(
+    provider: str, event: dict[str, object], headers: dict[str, str],
+    expected: tuple[str, str, str],
+) -> None:  # fmt: skip
+    """Each vendor's event type (in the body, or in Shopify's and GitHub's headers) finds its
+    resource and action by the naming convention, with the object's id."""
+    info = _webhooks(provider).describe(event, headers)
+    assert info.route is not None, info
+    assert (info.route.resource, info.route.action, info.remote_id) == expected
+
+
+def test_a_type_naming_another_object_is_not_routed() -> None:
+    """HubSpot's deal events are not taken for contacts (no catch-all across resources)."""
+    info = _webhooks("hubspot").describe({"subscriptionType": "deal.creation", "objectId": 1})
+    assert info.route is None
+    assert info.event_type == "deal.creation"
+
+
+def test_a_batch_at_the_spec_events_path_is_split() -> None:
+    """BambooHR posts {"employees": [...]}: each entry is one event."""
+    webhooks = _webhooks("bamboohr")
+    assert webhooks.events({"employees": [{"id": "1"}, {"id": "2"}]}) == [{"id": "1"}, {"id": "2"}]
+    assert webhooks.events({"unexpected": True}) == []
+    assert _webhooks("hubspot").events([{"a": 1}, {"b": 2}]) == [{"a": 1}, {"b": 2}]
+
+
+def test_event_versions_read_the_vendor_time_and_integer_ids() -> None:
+    """HubSpot's millisecond time and integer eventId make the version; Stripe's seconds too."""
+    hubspot = _webhooks("hubspot").describe(
+        {
+            "subscriptionType": "contact.creation",
+            "objectId": 1,
+            "eventId": 77,
+            "occurredAt": 1_700_000_000_123,
+        }
+    )
+    assert hubspot.sequence == 77
+    assert hubspot.occurred_at is not None
+    assert hubspot.occurred_at.timestamp() == pytest.approx(1_700_000_000.123)
+    stripe = _webhooks("stripe").describe(
+        {
+            "id": "evt_1",
+            "type": "customer.updated",
+            "created": 1_700_000_000,
+            "data": {"object": {"id": "cus_1"}},
+        }
+    )
+    assert (stripe.sequence, stripe.occurred_at is not None) == (None, True)
