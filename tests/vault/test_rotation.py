@@ -231,13 +231,11 @@ class _Choreographed:
 def test_a_put_racing_the_key_change_is_kept(
     sqlite_store: Store, key_file: Path, locks: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A put that read the keyring just before a rotation's key change is not overwritten.
-
-    Forced interleaving: the put has read the old keyring and waits (up to a second) for
-    the rotation to list the credentials; the rotation's swap waits for the put to finish.
-    Without the locks, the swap would replace the put's value (same key id). With the
-    key file's lock only, it holds as it does between two processes on one host.
-    """
+    """A put that read the keyring just before a rotation's key change is not overwritten."""
+    # Forced interleaving: the put has read the old keyring and waits (up to a second) for
+    # the rotation to list the credentials; the rotation's swap waits for the put to finish.
+    # Without the locks, the swap would replace the put's value (same key id). With the
+    # key file's lock only, it holds as it does between two processes on one host.
     if locks == "key file lock only":
         monkeypatch.setattr(vault_module, "KEYRING_WRITE_LOCK", contextlib.nullcontext())
         monkeypatch.setattr(rotation_module, "KEYRING_WRITE_LOCK", contextlib.nullcontext())
