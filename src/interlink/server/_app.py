@@ -35,6 +35,8 @@ from interlink.server._problems import PROBLEM_RESPONSES, install_problem_handle
 from interlink.server._records import add_read_routes
 from interlink.server._services import Services
 from interlink.server._writes import add_write_routes
+from interlink.server.connect import ConnectConfig, connect_router
+from interlink.server.dashboard import DashboardConfig, dashboard_router
 from interlink.store import AsyncStore
 from interlink.sync import ConnectionSource, Runner
 
@@ -59,11 +61,14 @@ def create_app(
     webhooks: Any = None,
     auth_ttl: float = 5.0,
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
+    connect: ConnectConfig | None = None,
+    dashboard: DashboardConfig | None = None,
 ) -> FastAPI:
     """The API over `store`; vendor calls through `connections` (audited), syncs on `runner`.
 
     `webhooks` is the webhook intake (`interlink.webhooks.WebhookIntake`), served at
-    `POST /webhooks/{provider}/{connection_id}` when given.
+    `POST /webhooks/{provider}/{connection_id}` when given. `connect` mounts the connect
+    flow (`/connect`, `POST /v1/connect/tokens`), `dashboard` the dashboard (`/dashboard`).
     """
     metrics = metrics or Metrics()
     source = (
@@ -91,6 +96,10 @@ def create_app(
         add_write_routes(unified, route)
     for router in (unified, connections_router, passthrough_router, audit_router):
         app.include_router(router, responses=PROBLEM_RESPONSES)
+    if connect is not None:
+        app.include_router(connect_router(connect))
+    if dashboard is not None:
+        app.include_router(dashboard_router(dashboard))
 
     registry_ = metrics.registry
 

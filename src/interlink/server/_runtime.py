@@ -21,11 +21,13 @@ from interlink.connectors import ConnectorRegistry
 from interlink.server._app import create_app
 from interlink.server._audit import AuditedSource
 from interlink.server._metrics import MeteredTransport, Metrics, SyncMetrics
+from interlink.server.connect import ConnectConfig, server_secret
+from interlink.server.dashboard import DashboardConfig
 from interlink.settings import Settings
 from interlink.state import State
 from interlink.store import AsyncStore, open_store
 from interlink.sync import EmbeddedRunner, Scheduler, StoreConnections, SyncEngine
-from interlink.vault import Vault, default_key_source
+from interlink.vault import FileSecret, Vault, default_key_source
 
 __all__ = ["app_from_settings"]
 
@@ -102,7 +104,11 @@ def app_from_settings(
             await state.aclose()
             await astore.aclose()
 
+    # Signs tenant tokens, seals connect and dashboard cookies; kept beside the vault key.
+    secret = server_secret(FileSecret(settings.key_file.parent / "server.key"))
+    connect = ConnectConfig(secret, vault, transport, browser_routes=settings.routes)
     return create_app(
         astore, source, runner=runner, registry=registry, clock=clock, metrics=metrics,
-        webhooks=intake if webhooks else None, lifespan=lifespan,
+        webhooks=intake if webhooks else None, lifespan=lifespan, connect=connect,
+        dashboard=DashboardConfig(secret, breakers=state.breakers),
     )  # fmt: skip

@@ -8,9 +8,10 @@ allowing no script at all.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
 __all__ = ["PAGE_HEADERS", "message", "page"]
@@ -26,12 +27,12 @@ PAGE_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 
+# The templates ship inside the package (connect's and the dashboard's); found by path so
+# that loading them imports neither package.
+_SERVER = Path(__file__).resolve().parent.parent
 _env = Environment(
-    loader=ChoiceLoader(
-        [
-            PackageLoader("interlink.server.connect", "templates"),
-            PackageLoader("interlink.server.dashboard", "templates"),
-        ]
+    loader=FileSystemLoader(
+        [_SERVER / "connect" / "templates", _SERVER / "dashboard" / "templates"]
     ),
     autoescape=select_autoescape(default=True),
     trim_blocks=True,
