@@ -263,3 +263,27 @@ async def test_behind_a_proxy_the_public_url_is_what_hubspot_signed(
             assert (await c.post(path, content=body, headers=signed_public)).status_code == 200
     finally:
         intake.close()
+
+
+async def test_slack_url_verification_challenge_is_echoed_not_stored(
+    wired: Wired, store: Store, vault: Any, clock: FakeClock
+) -> None:
+    """Slack's signed url_verification is answered with its challenge and stores nothing;
+    an unsigned one is refused like any delivery."""
+    import hashlib
+    import hmac
+
+    tenant = store.create_tenant("Chat")
+    slack = store.create_connection(tenant.id, "slack", auth_method="token", variables={})
+    vault.put(slack.id, {"bot_token": "xoxb-1", "signing_secret": "slack-signing-secret"})
+    url = wired.url("slack", slack.id)
+    challenge = "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
+    body = orjson.dumps({"token": "t", "challenge": challenge, "type": "url_verification"})
+    stamp = str(int(clock.time()))
+    digest = hmac.new(b"slack-signing-secret", f"v0:{stamp}:".encode() + body, hashlib.sha256)
+    headers = {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": "v0=" + digest.hexdigest()}
+    response = await wired.client.post(url, content=body, headers=headers)
+    assert response.status_code == 200
+    assert response.json() == {"challenge": orjson.loads(body)["challenge"]}
+    assert wired.inbox.events() == []
+    _problem(await wired.client.post(url, content=body), 401, "missing_signature")

@@ -70,6 +70,10 @@ def problem(status: int, reason: str, detail: str, provider: str | None = None) 
     return Response(orjson.dumps(body), status, media_type="application/problem+json")
 
 
+def _is_challenge(document: dict[str, Any]) -> bool:
+    return document.get("type") == "url_verification" and isinstance(document.get("challenge"), str)
+
+
 class _Refused(Exception):  # noqa: N818 - control flow inside the handler only
     def __init__(self, status: int, reason: str, detail: str) -> None:
         self.status, self.reason, self.detail = status, reason, detail
@@ -135,15 +139,10 @@ class WebhookIntake:
             raise _Refused(404, "unknown_connection",
                            f"no active {provider} connection {connection_id!r}")  # fmt: skip
         body = await self._body(request)
-        url = str(request.url)
-        if self._public_url is not None:
-            url = (
-                self._public_url
-                + request.url.path
-                + (f"?{request.url.query}" if request.url.query else "")
-            )
+        scheme = target.webhooks.scheme
+        url = self._url(request) if getattr(scheme, "signs_url", False) else ""
         try:
-            target.webhooks.scheme.verify(
+            scheme.verify(
                 request.headers, body, target.secrets, self._clock.time(),
                 method=request.method, url=url,
             )  # fmt: skip
@@ -155,6 +154,11 @@ class WebhookIntake:
             raise _Refused(400, "malformed_json", f"the body is not JSON: {exc}") from None
         if not isinstance(document, dict | list):
             raise _Refused(400, "malformed_json", "the body must be a JSON object or array")
+        if scheme.name == "slack_v0" and isinstance(document, dict) and _is_challenge(document):
+            # Slack checks a new Events API URL by asking it to echo a challenge (signed
+            # like any event): answered, not stored, since it is not an event.
+            return Response(orjson.dumps({"challenge": document["challenge"]}), 200,
+                            media_type="application/json")  # fmt: skip
         return await self._store(request, target, document)
 
     def _url(self, request: Request) -> str:
