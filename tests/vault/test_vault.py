@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,28 @@ def test_vault_cipher_fits_the_token_store_protocol(sqlite_store: Store, key_fil
     assert tokens.decrypt(sealed) == b'{"access_token": "x"}'
     with pytest.raises(VaultError, match="does not decrypt"):
         vault.cipher("other").decrypt(sealed)
+
+
+def test_vaults_starting_together_on_a_fresh_install_share_one_key(
+    sqlite_store: Store, key_file: Path
+) -> None:
+    """Eight vaults created at once with no key yet all start, on the same new key."""
+    barrier = threading.Barrier(8)
+    keyrings: list[object] = []
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        barrier.wait()
+        try:
+            keyrings.append(Vault(sqlite_store, FileKeySource(key_file)).keyring)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(keyrings) == 8
+    assert all(ring == keyrings[0] for ring in keyrings)

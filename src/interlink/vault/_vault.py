@@ -71,7 +71,14 @@ class Vault:
                 f"{', '.join(sorted({row.key_id for row in stored}))}: restore that key; "
                 "no new key was created, since it could never open them"
             )
-        keyring = self.keys.create()
+        try:
+            keyring = self.keys.create()
+        except VaultError:
+            # Another process starting at the same moment created it first: use theirs.
+            raced = self.keys.load()
+            if raced is None:
+                raise
+            return raced
         log.info("vault.key_created", key_id=keyring.current.id, location=self.keys.location)
         return keyring
 
