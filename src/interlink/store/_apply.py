@@ -20,7 +20,7 @@ from interlink.store._rows import etag_for
 from interlink.store._tables import change_events, records
 from interlink.store._types import ChangeKind, PageResult, PreparedRecord
 
-__all__ = ["CHUNK", "Target", "apply_records", "lock_event_order"]
+__all__ = ["CHUNK", "LOCK_SQL", "Target", "apply_records", "lock_event_order"]
 
 CHUNK = 500  # remote ids per IN list: well under every driver's parameter limit
 
@@ -42,8 +42,10 @@ _insert_record = insert(records)
 _insert_event = insert(change_events)
 
 
-# PostgreSQL advisory lock key held by every transaction that writes change events.
+# PostgreSQL advisory lock (key space, then the search_path: one lock per store, not one
+# per server) held by every transaction that writes change events.
 EVENTS_LOCK = 0x1A7E_0002
+LOCK_SQL = "SELECT pg_advisory_xact_lock(:space, hashtext(current_setting('search_path')))"
 
 
 def lock_event_order(conn: Connection) -> None:
@@ -56,7 +58,7 @@ def lock_event_order(conn: Connection) -> None:
     closes that gap; SQLite has one writer and needs nothing.
     """
     if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENTS_LOCK})
+        conn.execute(text(LOCK_SQL), {"space": EVENTS_LOCK})
 
 
 @dataclass(frozen=True, slots=True)

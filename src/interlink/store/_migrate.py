@@ -15,6 +15,7 @@ from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, text
 
 from interlink._errors import StoreError
+from interlink.store._apply import LOCK_SQL
 from interlink.store._engine import WRITE, describe
 
 __all__ = ["SCRIPT_LOCATION", "alembic_config", "current_revision", "head_revision", "upgrade"]
@@ -68,7 +69,7 @@ def upgrade(engine: Engine, *, schema: str | None = None) -> None:
     """
     with engine.execution_options(**{WRITE: True}).connect() as connection:
         if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATE_LOCK})
+            connection.execute(text(LOCK_SQL), {"space": MIGRATE_LOCK})
             if schema is not None:
                 connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         _check_known(connection, engine)
