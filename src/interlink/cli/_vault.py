@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -18,10 +18,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from interlink._errors import ConfigError, StoreError, VaultError
+from interlink.settings import load_settings
+from interlink.store import Store, open_store
 from interlink.vault import EnvKeySource, Key, KeySource, RotationReport, Vault, default_key_source
-
-if TYPE_CHECKING:
-    from interlink.store import Store
 
 vault = typer.Typer(
     help="The credential vault: key status, key rotation, new keys.", no_args_is_help=True
@@ -54,10 +53,6 @@ def _fail(exc: Exception) -> typer.Exit:
 @contextmanager
 def _opened(database: str | None, key_file: Path | None) -> Iterator[tuple[Store, KeySource]]:
     """The store and key source the options and settings name; errors end the command."""
-    # Imported here so `interlink --help` does not load SQLAlchemy.
-    from interlink.settings import load_settings
-    from interlink.store import open_store
-
     store: Store | None = None
     try:
         settings = load_settings(database_url=database, key_file=key_file)
