@@ -20,6 +20,7 @@ from interlink.server.connect import ConnectConfig, OAuthApp, connect_router
 from interlink.simulators import create_simulator
 from interlink.simulators.salesforce import SalesforceSimulator
 from interlink.simulators.stripe import StripeSimulator
+from interlink.simulators.zendesk import ZendeskSimulator
 from interlink.store import AsyncStore, Tenant, open_store
 from interlink.sync import StoreConnections
 from interlink.vault import FileKeySource, Vault
@@ -50,6 +51,7 @@ class World:
     clock: FakeClock
     salesforce: SalesforceSimulator
     stripe: StripeSimulator
+    zendesk: ZendeskSimulator
     tenant: Tenant
     other: Tenant
     key: str
@@ -76,13 +78,16 @@ async def world(tmp_path: Path, clock: FakeClock) -> AsyncIterator[World]:
     vault = Vault(store.store, FileKeySource(tmp_path / "secret.key"))
     salesforce = create_simulator("salesforce", records=5, clock=clock)
     stripe = create_simulator("stripe", records=5, clock=clock)
+    zendesk = create_simulator("zendesk", records=5, clock=clock)
     assert isinstance(salesforce, SalesforceSimulator)
     assert isinstance(stripe, StripeSimulator)
-    async with salesforce, stripe:
+    assert isinstance(zendesk, ZendeskSimulator)
+    async with salesforce, stripe, zendesk:
         sf, st = ASGITransport(salesforce.app), ASGITransport(stripe.app)
         transport = Hosts(
-            {"login.salesforce.com": sf, "acme.my.salesforce.com": sf, "api.stripe.com": st}
-        )
+            {"login.salesforce.com": sf, "acme.my.salesforce.com": sf, "api.stripe.com": st,
+             "acme.zendesk.com": ASGITransport(zendesk.app)}
+        )  # fmt: skip
         registry = ConnectorRegistry.default()
         connections = StoreConnections(
             store, vault, transport=transport, clock=clock, registry=registry
@@ -92,7 +97,10 @@ async def world(tmp_path: Path, clock: FakeClock) -> AsyncIterator[World]:
             secret=b"s" * 32,
             vault=vault,
             transport=transport,
-            apps={"salesforce": OAuthApp(salesforce.client_id, salesforce.client_secret)},
+            apps={
+                "salesforce": OAuthApp(salesforce.client_id, salesforce.client_secret),
+                "zendesk": OAuthApp(zendesk.oauth.client_id, zendesk.oauth.client_secret),
+            },
         )
         app.include_router(connect_router(config))
         tenant = await store.create_tenant("Acme")
@@ -107,7 +115,7 @@ async def world(tmp_path: Path, clock: FakeClock) -> AsyncIterator[World]:
             httpx2.AsyncClient(transport=httpx2.ASGITransport(app=salesforce.app)) as vendor,
         ):
             yield World(
-                store, vault, clock, salesforce, stripe, tenant, other, key, api, browser,
+                store, vault, clock, salesforce, stripe, zendesk, tenant, other, key, api, browser,
                 vendor, connections, transport,
             )  # fmt: skip
         await store.aclose()

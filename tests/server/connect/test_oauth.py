@@ -173,3 +173,32 @@ async def test_success_returns_to_the_products_url(world: World) -> None:
     assert query == {
         "x": ["1"], "connection_id": [row.id], "provider": ["salesforce"], "status": ["connected"]
     }  # fmt: skip
+
+
+async def test_a_provider_needing_a_subdomain_asks_for_it_first(world: World) -> None:
+    """Zendesk: the subdomain is asked for (and checked) before leaving; the consent screen
+    and the token endpoint are the account's own; the connection keeps the subdomain."""
+    token = await world.tenant_token()
+    ask = await world.browser.get("/connect/zendesk", params={"tenant_token": token})
+    assert ask.status_code == 200
+    assert 'name="subdomain"' in ask.text
+    bad = await world.browser.get(
+        "/connect/zendesk", params={"tenant_token": token, "subdomain": "no/pe"}
+    )
+    assert bad.status_code == 422
+    assert "Subdomain must match" in bad.text
+    leave = await world.browser.get(
+        "/connect/zendesk", params={"tenant_token": token, "subdomain": "acme"}
+    )
+    assert leave.status_code == 303
+    authorize = leave.headers["location"]
+    assert authorize.startswith("https://acme.zendesk.com/oauth/authorizations/new?")
+    assert parse_qs(urlsplit(authorize).query)["scope"] == ["read write"]
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=world.zendesk.app)) as zendesk:
+        params = {k: v[0] for k, v in parse_qs(urlsplit(authorize).query).items()}
+        back = await zendesk.post(authorize.split("?")[0], data={**params, "decision": "allow"})
+    done = await world.browser.get(back.headers["location"])
+    assert done.status_code == 200, done.text
+    (row,) = await world.store.list_connections(tenant_id=world.tenant.id)
+    assert (row.provider, row.variables) == ("zendesk", {"subdomain": "acme"})
+    assert world.vault.get(row.id)["refresh_token"]
