@@ -165,3 +165,23 @@ def test_new_key_prints_a_usable_key() -> None:
     second = _invoke("new-key")[1].strip()
     assert first != second
     assert Key.from_text(first, where="new-key").to_text() == first
+
+
+def test_unreadable_credentials_fail_the_rotation_and_keep_the_keys(tmp_path: Path) -> None:
+    """A credential no key opens: rotate-key --drop-retired exits 1 naming it, keys kept."""
+    url, key_file = f"sqlite:///{tmp_path / 'app.db'}", tmp_path / "secret.key"
+    _populate(url, key_file, 2)
+    stray_keys = FileKeySource(tmp_path / "stray.key")
+    stray_keys.create()
+    with open_store(url) as store:
+        add_connection(store, "conn_stray")
+        Vault(store, stray_keys).put("conn_stray", {"api_key": "elsewhere"})
+    args = ["rotate-key", "--database", url, "--key-file", str(key_file), "--drop-retired"]
+    code, out, err = _invoke(*args)
+    assert "unreadable" in out
+    assert code == 1
+    assert "conn_stray" in err
+    assert "left untouched" in err
+    ring = FileKeySource(key_file).load()
+    assert ring is not None
+    assert len(ring.retired) == 1
