@@ -58,6 +58,7 @@ def test_sync_then_runs_shows_the_statistics(cli: CliRunner, hubspot: Fleet) -> 
     assert len(_runs(cli, "--connection", connection_id, "--limit", "2")) == 2
     table = cli.invoke(app, ["runs"])
     assert "+250 ~0 -0" in table.stdout
+    assert "hubspot" in table.stdout  # the provider beside the connection id
 
 
 def test_a_refused_token_fails_the_run_and_touches_no_record(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -54,11 +55,15 @@ def _note(run: SyncRun, width: int = 72) -> str:
     return note
 
 
-def runs_table(runs: list[SyncRun], title: str) -> Table:
+def runs_table(
+    runs: list[SyncRun], title: str, providers: Mapping[str, str] | None = None
+) -> Table:
     """Runs as a rich table: counters, outcome, and the error (first line; --json has it
-    whole) when there is one."""
+    whole) when there is one. `providers` maps connection ids to their provider."""
+    providers = providers or {}
     table = Table(title=title)
     table.add_column("started", no_wrap=True)
+    table.add_column("provider", no_wrap=True)
     table.add_column("connection", no_wrap=True)
     for column in ("resource", "mode", "outcome"):
         table.add_column(column)
@@ -71,7 +76,8 @@ def runs_table(runs: list[SyncRun], title: str) -> Table:
         s = run.stats
         style = OUTCOME_STYLE.get(run.outcome, "")
         table.add_row(
-            since(run.started_at), run.connection_id, run.resource, run.mode,
+            since(run.started_at), providers.get(run.connection_id, "?"), run.connection_id,
+            run.resource, run.mode,
             f"[{style}]{run.outcome}[/{style}]" if style else run.outcome,
             f"{s.seen:,}", f"+{s.created:,} ~{s.updated:,} -{s.deleted:,}",
             f"{s.requests:,}/{s.retries:,}/{s.absorbed_429s:,}",
@@ -96,7 +102,8 @@ def runs(
         if connection is not None and store.get_connection(connection) is None:
             raise fail(f"no connection {connection!r} (see `interlink connections list`)")
         found = store.list_runs(connection_id=connection, limit=limit)
+        providers = {row.id: row.provider for row in store.list_connections()}
     if as_json:
         print_json([run_row(r) for r in found])
     else:
-        out().print(runs_table(found, f"{len(found)} recent run(s)"))
+        out().print(runs_table(found, f"{len(found)} recent run(s)", providers))

@@ -179,10 +179,11 @@ def sync(
                 raise fail("nothing to sync: no active connection (see `interlink connections`)")
             console = None if not as_json else Console(stderr=True, quiet=True)
             runs, failures = asyncio.run(_run(settings, store, vault, jobs, console))
+            providers = {row.id: row.provider for row in store.list_connections()}
     if as_json:
         print_json([run_row(r) for r in runs])
     else:
-        out().print(runs_table(runs, f"{len(runs)} run(s)"))
+        out().print(runs_table(runs, f"{len(runs)} run(s)", providers))
     for failure in failures:
         Console(stderr=True).print(f"[red]error:[/red] {failure}", highlight=False)
     if failures or any(r.outcome == "failed" for r in runs):
