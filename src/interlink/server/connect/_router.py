@@ -15,20 +15,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 from typing import Annotated
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import RedirectResponse, Response
 
 from interlink._errors import UpstreamError
-from interlink.connectors import ConnectorSpec
-from interlink.server._problems import PROBLEM_RESPONSES, Problem
 from interlink.server._services import Services, services
-from interlink.server._tenancy import Caller
 from interlink.server.connect._config import ConnectConfig
+from interlink.server.connect._mint import add_mint_route
 from interlink.server.connect._oauth import (
     FLOW_COOKIE,
     Flow,
@@ -42,32 +38,18 @@ from interlink.server.connect._probe import probe
 from interlink.server.connect._save import save_connection
 from interlink.server.connect._signing import BadTokenError, Sealer
 from interlink.server.connect._tenant_tokens import TenantGrant, TenantTokens
+from interlink.server.connect._views import (
+    FORM_COOKIE,
+    credentials_form,
+    done,
+    hosted_link,
+    variables_form,
+)
 
 __all__ = ["connect_router"]
 
-FORM_COOKIE = "interlink_connect_form"
 _MAX_FORM = 64 * 1024
 App = Annotated[Services, Depends(services)]
-
-
-class TokenRequest(BaseModel):
-    """A tenant token for one end user's visit to the connect pages."""
-
-    model_config = ConfigDict(extra="forbid")
-    return_url: str | None = Field(
-        default=None, max_length=2000, description="Where to send the user after connecting"
-    )
-    providers: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(
-        default=None, max_length=100, description="Offer only these providers"
-    )
-    ttl_seconds: int = Field(default=600, ge=30, le=86_400)
-
-
-class TokenAnswer(BaseModel):
-    token: str
-    expires_at: float
-    url: str
-    """The hosted page, relative to the server: send the user's browser there."""
 
 
 def connect_router(config: ConnectConfig) -> APIRouter:
@@ -77,36 +59,7 @@ def connect_router(config: ConnectConfig) -> APIRouter:
     forms = Sealer(config.secret, "connect-form")
     router = APIRouter()
 
-    @router.post(
-        "/v1/connect/tokens",
-        tags=["connect"],
-        summary="A short-lived tenant token opening the connect pages for one end user",
-        responses=PROBLEM_RESPONSES,
-    )
-    async def mint_token(body: TokenRequest, caller: Caller, app: App) -> TokenAnswer:
-        if body.return_url is not None and not _absolute(body.return_url):
-            raise Problem(
-                422, "invalid-request", "body return_url: must be an absolute http(s) URL"
-            )
-        if body.providers is not None:
-            unknown = [p for p in body.providers if p not in app.registry.names()]
-            if unknown:
-                raise Problem(
-                    422, "invalid-request", f"body providers: unknown provider {unknown[0]!r}"
-                )
-        ttl = min(float(body.ttl_seconds), config.token_ttl)
-        expires_at = app.clock.time() + ttl
-        providers = None if body.providers is None else tuple(body.providers)
-        token, grant = tokens.mint(
-            caller.tenant_id, expires_at=expires_at, return_url=body.return_url,
-            providers=providers,
-        )  # fmt: skip
-        await app.store.audit(
-            caller.actor, "connect.token", grant.token_id, "ok", tenant_id=caller.tenant_id
-        )
-        return TokenAnswer(
-            token=token, expires_at=expires_at, url=f"/connect?tenant_token={quote(token)}"
-        )
+    add_mint_route(router, config, tokens)
 
     def grant_of(request: Request, app: Services, token: str | None) -> TenantGrant | Response:
         if not token:
@@ -154,13 +107,13 @@ def connect_router(config: ConnectConfig) -> APIRouter:
         offer = offer_of(app, grant, provider)
         if offer is None:
             return message("Not found", f"{provider!r} cannot be connected here.", 404,
-                           link=_hosted(query), link_text="Choose another service")  # fmt: skip
+                           link=hosted_link(query), link_text="Choose another service")  # fmt: skip
         if offer.kind == "form":
-            return _form(offer, query, forms, grant, None, 200, _https(request))
+            return credentials_form(offer, query, forms, grant, None, 200, _https(request))
         given = {v.name: query.get(v.name, "") for v in offer.variables}
         if offer.variables and (not any(given.values()) or offer.bad_variables(given)):
             problems = offer.bad_variables(given) if any(given.values()) else []
-            return _variables_form(offer, query, "; ".join(problems) or None)
+            return variables_form(offer, query, "; ".join(problems) or None)
         flow = Flow.start(
             provider, offer.method.name, grant.tenant_id, grant.actor,
             _public(request, config) + f"/connect/{provider}/callback", given, grant.return_url,
@@ -203,13 +156,15 @@ def connect_router(config: ConnectConfig) -> APIRouter:
             if refused is not None:
                 problems.append(refused)
         if problems:
-            return _form(offer, form, forms, grant, "; ".join(problems), 422, _https(request))
+            return credentials_form(
+                offer, form, forms, grant, "; ".join(problems), 422, _https(request)
+            )
         row = await save_connection(
             app, config.vault, tenant_id=grant.tenant_id, actor=grant.actor, provider=provider,
             method=offer.method.name, variables=variables, credentials=credentials,
             name=offer.spec.title,
         )  # fmt: skip
-        response = _done(offer.spec, row.id, grant.return_url)
+        response = done(offer.spec, row.id, grant.return_url)
         response.delete_cookie(FORM_COOKIE, path=f"/connect/{provider}")
         return response
 
@@ -266,84 +221,11 @@ def connect_router(config: ConnectConfig) -> APIRouter:
             method=flow.method, variables=flow.variables, credentials=credentials,
             name=spec.title,
         )  # fmt: skip
-        response = _done(spec, row.id, flow.return_url)
+        response = done(spec, row.id, flow.return_url)
         response.delete_cookie(FLOW_COOKIE, path=f"/connect/{provider}")
         return response
 
     return router
-
-
-def _form(
-    offer: Offer,
-    values: dict[str, str],
-    forms: Sealer,
-    grant: TenantGrant,
-    error: str | None,
-    status: int,
-    secure: bool,
-) -> Response:
-    csrf = secrets.token_urlsafe(24)
-    provider = offer.spec.provider
-    response = page(
-        "form.html",
-        status,
-        title=f"Connect {offer.spec.title}",
-        intro=f"Enter your {offer.spec.title} credentials. They are checked with one call to "
-        f"{offer.spec.title}, then stored encrypted.",
-        error=error,
-        method="post",
-        action=f"/connect/{provider}",
-        tenant_token=values.get("tenant_token", ""),
-        csrf=csrf,
-        fields=offer.fields(values),
-        submit="Connect",
-        back=_hosted(values),
-    )
-    sealed = forms.seal({"csrf": csrf, "p": provider}, expires_at=grant.expires_at + 600)
-    response.set_cookie(
-        FORM_COOKIE, sealed, max_age=1800, path=f"/connect/{provider}", httponly=True,
-        samesite="strict", secure=secure,
-    )  # fmt: skip
-    return response
-
-
-def _variables_form(offer: Offer, values: dict[str, str], error: str | None) -> Response:
-    return page(
-        "form.html",
-        422 if error else 200,
-        title=f"Connect {offer.spec.title}",
-        intro=f"Which {offer.spec.title} account? You will then sign in with {offer.spec.title}.",
-        error=error,
-        method="get",
-        action=f"/connect/{offer.spec.provider}",
-        tenant_token=values.get("tenant_token", ""),
-        csrf=None,
-        fields=offer.fields(values),
-        submit="Continue",
-        back=_hosted(values),
-    )
-
-
-def _done(spec: ConnectorSpec, connection_id: str, return_url: str | None) -> Response:
-    if return_url:
-        answer = urlencode(
-            {"connection_id": connection_id, "provider": spec.provider, "status": "connected"}
-        )
-        joiner = "&" if urlsplit(return_url).query else "?"
-        return RedirectResponse(return_url + joiner + answer, 303, headers=PAGE_HEADERS)
-    return message(
-        "Connected", f"{spec.title} is connected.", 200,
-        detail=f"Connection {connection_id}. You can close this window.",
-    )  # fmt: skip
-
-
-def _hosted(values: dict[str, str]) -> str:
-    return f"/connect?tenant_token={quote(values.get('tenant_token', ''))}"
-
-
-def _absolute(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def _https(request: Request) -> bool:
