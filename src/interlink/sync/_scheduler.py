@@ -72,6 +72,7 @@ class Scheduler:
         self.interval_for = interval_for
         self.resources_for = resources_for or listable_resources()
         self.poll = poll
+        self._known: set[tuple[str, str]] = set()  # pairs whose checkpoint carries next_run_at
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self.clock.time(), UTC)
@@ -84,19 +85,30 @@ class Scheduler:
         return self.interval_for(connection, resource)
 
     async def tick(self) -> list[SyncJob]:
-        """Submit every due pair that is not already running; the jobs submitted."""
+        """Submit every due pair that is not already running; the jobs submitted.
+
+        Two queries a tick (the connections, the due checkpoints); a pair is read on its
+        own only the first time this scheduler meets it, to learn whether it was ever
+        scheduled (a pair never synced has no checkpoint to be due)."""
         now = self._now()
         busy = self.runner.active()
+        due = {(cp.connection_id, cp.resource): cp for cp in await self.store.due_checkpoints(now)}
         submitted: list[SyncJob] = []
         for connection in await self.store.list_connections():
             if connection.status != "active":
                 continue
             for resource in self.resources_for(connection):
-                if (connection.id, resource) in busy:
+                key = (connection.id, resource)
+                if key in busy:
                     continue
-                checkpoint = await self.store.get_checkpoint(connection.id, resource)
-                if checkpoint.next_run_at is not None and checkpoint.next_run_at > now:
-                    continue
+                checkpoint = due.get(key)
+                if checkpoint is None:
+                    if key in self._known:
+                        continue  # scheduled, and not due yet
+                    checkpoint = await self.store.get_checkpoint(*key)
+                    self._known.add(key)
+                    if checkpoint.next_run_at is not None and checkpoint.next_run_at > now:
+                        continue
                 claim = now + self._interval(connection, resource)
                 await self.store.save_checkpoint(dataclasses.replace(checkpoint, next_run_at=claim))
                 job = SyncJob(connection.id, resource)
