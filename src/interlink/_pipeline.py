@@ -226,12 +226,16 @@ class Pipeline:
 def _missing_records(
     response: Response, body: JSON, records_at: BodyPath, provider: str
 ) -> MalformedResponseError | None:
-    if records_at.get(body, MISSING) is not MISSING:
-        return None  # null is an empty page; a wrong type is the driver's to report
-    if body is None and not response.content.strip():
+    found = records_at.get(body, MISSING)
+    if found is None or isinstance(found, list):
+        return None  # null is an empty page
+    if found is MISSING and body is None and not response.content.strip():
         return None  # a "no data" status of the contract (Zoho's 204/304): an empty page
+    # Missing, or not a list: a 200 carrying an error object where the records belong
+    # (GitHub's list answers are the bare list) is a bad page, retried like a truncated one.
+    what = "without records" if found is MISSING else f"with a {type(found).__name__}, not records,"
     return MalformedResponseError(
-        f"HTTP {response.status} page without records at {str(records_at)!r}",
+        f"HTTP {response.status} page {what} at {str(records_at)!r}",
         provider=provider,
         request=response.request,
         response=response,

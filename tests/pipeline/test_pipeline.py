@@ -28,6 +28,7 @@ from interlink import (
     Request,
     RetryPolicy,
     ServerError,
+    SinglePage,
     Window,
 )
 from interlink.errors import BudgetExhaustedError
@@ -329,6 +330,21 @@ async def test_page_without_its_records_is_retried_as_malformed(clock: FakeClock
         )
     ]
     assert [page.records for page in pages] == [[]]
+    assert pipeline.stats.retries == 1
+
+
+async def test_error_object_where_a_bare_list_belongs_is_retried(clock: FakeClock) -> None:
+    """A 200 carrying an error object where the page is the bare list (`$`) is retried."""
+    answers = iter([{"message": "Server Error"}, [{"id": 1}]])
+    transport = MockTransport(lambda r: respond(r, 200, json=next(answers)))
+    pipeline = Pipeline("vendor", transport, retry=retry(clock), clock=clock)
+    pages = [
+        page
+        async for page in pipeline.paginate(
+            Request.build("GET", URL), SinglePage(), records_path="$"
+        )
+    ]
+    assert [page.records for page in pages] == [[{"id": 1}]]
     assert pipeline.stats.retries == 1
 
 
