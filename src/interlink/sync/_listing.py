@@ -115,8 +115,8 @@ async def read_phase(
             )
             checkpoint = replace(progress.checkpoint, resume=point.to_json())
             if pending is not None:
-                progress.add(await pending)
-                committed()
+                previous, pending = pending, None  # counted once, even if cancelled
+                await _count(previous, progress, committed)
             pending = asyncio.ensure_future(
                 store.apply_page(
                     tenant_id=target.tenant_id,
@@ -132,13 +132,30 @@ async def read_phase(
             )
             progress.checkpoint, progress.point = checkpoint, point
             if not overlap:
-                progress.add(await pending)
-                pending = None
-                committed()
+                previous, pending = pending, None
+                await _count(previous, progress, committed)
     finally:
         # A page handed to the store is committed (or fails) whatever happens next.
         if pending is not None:
-            progress.add(await asyncio.shield(pending))
-            committed()
+            await _count(pending, progress, committed)
     if progress.point.phase != following:  # a listing that yielded no page at all
         progress.point = progress.point.advanced(None, progress.point.newest, phase=following)
+
+
+async def _count(
+    pending: asyncio.Future[PageResult], progress: Progress, committed: Callable[[], None]
+) -> None:
+    """Wait for a page's commit and count it, even when the run is cancelled meanwhile:
+    the commit lands anyway (it is shielded), so the run must say so; the cancellation is
+    raised once it is counted (callers forget the commit before calling, so it is never
+    counted twice)."""
+    cancelled: asyncio.CancelledError | None = None
+    while not pending.done():
+        try:
+            await asyncio.shield(pending)
+        except asyncio.CancelledError as exc:
+            cancelled = exc
+    progress.add(pending.result())
+    committed()
+    if cancelled is not None:
+        raise cancelled
