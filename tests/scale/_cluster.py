@@ -163,3 +163,21 @@ def reachable(url: str) -> bool:
             return True
     except OSError:
         return False
+
+
+def tuned_connector(folder: Path, base: str, provider: str, *, limit: int, per: str) -> Path:
+    """A copy of built-in connector `base`, named `provider`, that declares `limit`
+    requests per `per` (how an account on another plan is declared); returns the folder
+    to put on INTERLINK_CONNECTORS_PATH."""
+    import yaml
+
+    import interlink.connectors as connectors
+
+    source = Path(connectors.__file__).parent / "builtin" / base / "connector.yaml"
+    spec = yaml.safe_load(source.read_text())
+    spec["provider"] = provider
+    spec["rate_limits"] = [{"kind": "window", "limit": limit, "per": per}]
+    target = folder / provider
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "connector.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
+    return folder

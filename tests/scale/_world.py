@@ -11,7 +11,7 @@ from typing import Any
 
 from tests.scale._cluster import Deployment, schema_url
 
-from interlink.cli._fleet import DEMO_VENDORS, Fleet
+from interlink.cli._fleet import Fleet
 from interlink.store import AsyncStore, ConnectionRow, open_store
 from interlink.sync import listable_resources
 from interlink.vault import Vault, default_key_source
@@ -25,6 +25,8 @@ class World:
     store: AsyncStore
     deployment: Deployment
     connections: list[ConnectionRow]
+    vendor_of: dict[str, str]
+    """Connection id -> the vendor (simulator) it talks to."""
 
     def pairs(self) -> list[tuple[ConnectionRow, str]]:
         """Every (connection, resource) the test syncs."""
@@ -32,7 +34,7 @@ class World:
         return [(row, name) for row in self.connections for name in resources(row)]
 
     def expected(self, row: ConnectionRow, resource: str) -> int:
-        return self.fleet.expected(row.provider, resource)
+        return self.fleet.expected(self.vendor_of[row.id], resource)
 
 
 @asynccontextmanager
@@ -50,10 +52,13 @@ async def world(
     oauth: Collection[str] = (),
     env: Mapping[str, str] | None = None,
     overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    providers: Mapping[str, str] | None = None,
+    resources: Mapping[str, list[str]] | None = None,
 ) -> AsyncIterator[World]:
     """`vendors[p]` connections to each vendor p's simulator (one tenant), each syncing
     the resources the demo syncs; the workers' settings point at all of it. `overrides`
-    change the vendors' fault settings (key `*`: every vendor)."""
+    change the vendors' fault settings (key `*`: every vendor); `providers` names the
+    connector a vendor's connections use (a tuned copy), `resources` what they sync."""
     key_file = tmp_path / "secret.key"
     async with Fleet.serve(list(vendors), records=records, faults=faults) as fleet:
         for provider, sim in fleet.simulators.items():
@@ -64,20 +69,24 @@ async def world(
         vault = Vault(store, default_key_source(key_file))
         tenant = store.create_tenant("scale-test")
         rows: list[ConnectionRow] = []
-        for provider, count in vendors.items():
-            if provider in oauth:  # one grant shared by the vendor's connections
-                given, method = _oauth_grant(fleet, provider), "oauth"
+        vendor_of: dict[str, str] = {}
+        for vendor, count in vendors.items():
+            provider = (providers or {}).get(vendor, vendor)
+            if vendor in oauth:  # one grant shared by the vendor's connections
+                given, method = _oauth_grant(fleet, vendor), "oauth"
             else:
-                given, method = fleet.credentials(provider), _default_method(provider)
+                given, method = fleet.credentials(vendor), _default_method(provider)
             for i in range(count):
                 row = store.create_connection(
                     tenant.id, provider,
                     auth_method=method,
-                    variables=fleet.variables(provider), name=f"{provider}-{i}",
-                    settings={"resources": fleet.resources(provider)},
+                    variables=fleet.variables(vendor), name=f"{vendor}-{i}",
+                    settings={"resources": (resources or {}).get(vendor)
+                              or fleet.resources(vendor)},
                 )  # fmt: skip
                 vault.put(row.id, given)
                 rows.append(row)
+                vendor_of[row.id] = vendor
         deployment = Deployment(
             database_url=schema_url(postgres_url, schema),
             key_file=key_file,
@@ -89,7 +98,7 @@ async def world(
         )
         astore = AsyncStore(store)
         try:
-            yield World(fleet, astore, deployment, rows)
+            yield World(fleet, astore, deployment, rows, vendor_of)
         finally:
             await astore.aclose()
 
@@ -110,5 +119,4 @@ def _oauth_grant(fleet: Fleet, provider: str) -> dict[str, str]:
 def _default_method(provider: str) -> str:
     from interlink.connectors import ConnectorRegistry
 
-    assert provider in DEMO_VENDORS
     return ConnectorRegistry.default().get(provider).default_auth
