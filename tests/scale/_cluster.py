@@ -102,6 +102,17 @@ class Worker:
         os.killpg(self.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
 
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        """Block until the worker says it is ready to take jobs."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.log.exists() and " ready." in self.log.read_text(errors="replace"):
+                return
+            if self.process.poll() is not None:
+                raise RuntimeError(f"worker {self.pid} exited:\n{self.tail()}")
+            time.sleep(0.1)
+        raise TimeoutError(f"worker {self.pid} not ready after {timeout:g} s:\n{self.tail()}")
+
     def tail(self, lines: int = 40) -> str:
         text = self.log.read_text(errors="replace") if self.log.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
@@ -109,7 +120,7 @@ class Worker:
 
 @contextmanager
 def workers(
-    deployment: Deployment, count: int, *, concurrency: int, logs: Path
+    deployment: Deployment, count: int, *, concurrency: int, logs: Path, ready: bool = False
 ) -> Iterator[list[Worker]]:
     """`count` real `interlink worker` processes; stopped (SIGTERM, then SIGKILL) after."""
     started: list[Worker] = []
@@ -126,6 +137,9 @@ def workers(
             )  # fmt: skip
             handle.close()
             started.append(Worker(process, log))
+        if ready:
+            for worker in started:
+                worker.wait_ready()
         yield started
     finally:
         for worker in started:
@@ -165,10 +179,12 @@ def reachable(url: str) -> bool:
         return False
 
 
-def tuned_connector(folder: Path, base: str, provider: str, *, limit: int, per: str) -> Path:
+def tuned_connector(
+    folder: Path, base: str, provider: str, *, limit: int, per: str, page_size: int | None = None
+) -> Path:
     """A copy of built-in connector `base`, named `provider`, that declares `limit`
-    requests per `per` (how an account on another plan is declared); returns the folder
-    to put on INTERLINK_CONNECTORS_PATH."""
+    requests per `per` (how an account on another plan is declared), and optionally
+    another page size; returns the folder to put on INTERLINK_CONNECTORS_PATH."""
     import yaml
 
     import interlink.connectors as connectors
@@ -177,6 +193,8 @@ def tuned_connector(folder: Path, base: str, provider: str, *, limit: int, per: 
     spec = yaml.safe_load(source.read_text())
     spec["provider"] = provider
     spec["rate_limits"] = [{"kind": "window", "limit": limit, "per": per}]
+    if page_size is not None:
+        spec["pagination"]["page_size"] = page_size
     target = folder / provider
     target.mkdir(parents=True, exist_ok=True)
     (target / "connector.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))

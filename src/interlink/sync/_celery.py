@@ -159,7 +159,7 @@ def create_app(config: CeleryConfig | None = None) -> Celery:
 
         app.on_configure.connect(lazily, weak=False)
 
-    @app.task(name=TASK, bind=True, acks_late=True, reject_on_worker_lost=True)
+    @app.task(name=TASK, bind=True, acks_late=True, reject_on_worker_lost=True, shared=False)
     def run_sync_job(
         self: Task[Any, Any], connection_id: str, resource: str, full: bool = False
     ) -> dict[str, str]:
@@ -205,3 +205,8 @@ def start_worker(
             "--without-gossip",
         ]
     )
+
+
+app = create_app()
+"""The app configured from the settings on first use, for Celery's own tools:
+`celery -A interlink.sync._celery:app inspect active`."""

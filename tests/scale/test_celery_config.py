@@ -1,0 +1,76 @@
+"""The workers' configuration: defaults from the settings, every bad value named."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from interlink._errors import ConfigError
+from interlink.cli import app
+from interlink.settings import Settings
+from interlink.sync import CeleryConfig
+
+REDIS = "redis://127.0.0.1:6379/3"
+
+
+def test_defaults_come_from_the_state_redis() -> None:
+    """Broker and result backend default to the shared state's Redis; acks_late,
+    reject_on_worker_lost and one prefetched job per process are always on."""
+    config = CeleryConfig.load(Settings(state=REDIS), {})
+    assert (config.broker_url, config.result_backend, config.queue) == (
+        REDIS,
+        REDIS,
+        "interlink.sync",
+    )
+    assert config.worker.lease_ttl == 30.0
+    conf = config.celery_settings()
+    assert conf["task_acks_late"] is True
+    assert conf["task_reject_on_worker_lost"] is True
+    assert conf["worker_prefetch_multiplier"] == 1
+    assert conf["broker_transport_options"] == {"visibility_timeout": 3600.0}
+
+
+def test_rabbitmq_and_the_worker_variables() -> None:
+    """INTERLINK_BROKER_URL picks RabbitMQ (no Redis visibility timeout then); the other
+    variables set the queue, lease ttl, key prefix and request timeout."""
+    env = {
+        "INTERLINK_BROKER_URL": "amqp://guest:guest@127.0.0.1:5672//",
+        "INTERLINK_QUEUE": "tenant-a.sync",
+        "INTERLINK_LEASE_TTL": "12.5",
+        "INTERLINK_REDIS_PREFIX": "prod:",
+        "INTERLINK_REQUEST_TIMEOUT": "4",
+    }
+    config = CeleryConfig.load(Settings(state=REDIS), env)
+    assert config.broker_url.startswith("amqp://")
+    assert config.queue == "tenant-a.sync"
+    assert (config.worker.lease_ttl, config.worker.redis_prefix) == (12.5, "prod:")
+    assert config.worker.request_timeout == 4.0
+    assert "broker_transport_options" not in config.celery_settings()
+
+
+@pytest.mark.parametrize(
+    ("env", "state", "names"),
+    [
+        ({}, "memory", "INTERLINK_STATE"),
+        ({"INTERLINK_BROKER_URL": "kafka://x"}, REDIS, "INTERLINK_BROKER_URL"),
+        ({"INTERLINK_LEASE_TTL": "soon"}, REDIS, "INTERLINK_LEASE_TTL"),
+        ({"INTERLINK_LEASE_TTL": "0.2"}, REDIS, "INTERLINK_LEASE_TTL"),
+        ({"INTERLINK_VISIBILITY_TIMEOUT": "10"}, REDIS, "INTERLINK_VISIBILITY_TIMEOUT"),
+        ({"INTERLINK_QUEUE": "a queue"}, REDIS, "INTERLINK_QUEUE"),
+    ],
+)
+def test_a_bad_value_is_a_config_error_naming_the_variable(
+    env: dict[str, str], state: str, names: str
+) -> None:
+    """Each bad worker setting stops with a ConfigError naming its variable."""
+    with pytest.raises(ConfigError, match=names):
+        CeleryConfig.load(Settings(state=state), env)
+
+
+def test_worker_command_refuses_in_process_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`interlink worker` without a Redis state exits 2 with one line naming the setting."""
+    monkeypatch.setenv("INTERLINK_STATE", "memory")
+    result = CliRunner().invoke(app, ["worker"])
+    assert result.exit_code == 2
+    assert "INTERLINK_STATE" in result.output
+    assert "redis://" in result.output
