@@ -17,7 +17,12 @@ Beyond the shared contract: `open_store(..., clock=)` takes the injectable
 clock every timestamp is read from; `apply_page(..., touch_unchanged=True)` is
 full-reconciliation mode; `upsert_record` raises StoreError for a deletion of a
 record never stored (rather than returning no row); `list_records`'
-`modified_after` filters on `updated_at`, the order its pages walk in.
+`modified_after` filters on `updated_at`, the order its pages walk in;
+`mark_missing_deleted` also adds its count to the run's `deleted` counter
+(the engine's next stats write replaces the counters, so it should include
+it); `due_checkpoints` skips disabled connections; `Store(url)` builds a store
+without connecting; `store.revision()` / `Store.head_revision()` report the
+migration. Change events are numbered in commit order on both databases.
 """
 
 from __future__ import annotations
