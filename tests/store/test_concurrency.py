@@ -82,3 +82,37 @@ def test_postgresql_change_events_are_numbered_in_commit_order(
     later.join(timeout=30)
     assert [e.remote_id for e in store.change_events()] == ["slow", "fast"]
     store.close()
+
+
+def test_two_sqlite_stores_on_one_file_write_without_locking_errors(tmp_path: Path) -> None:
+    """Two stores (as two processes would) writing pages to one SQLite file at once queue
+    for the write lock instead of failing with "database is locked"."""
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    first, second = open_store(url), open_store(url)
+    tenant = first.create_tenant("Acme")
+    conn_row = first.create_connection(tenant.id, "hubspot", auth_method="x", variables={})
+    run = first.start_run(conn_row.id, "contacts", "full")
+    barrier = threading.Barrier(2)
+
+    def write(store: Store, resource: str) -> int:
+        barrier.wait()
+        created = 0
+        for page in range(30):
+            created += store.apply_page(
+                tenant_id=tenant.id,
+                connection_id=conn_row.id,
+                resource=resource,
+                model="crm.contact",
+                records=[record(f"{resource}-{page}-{i}") for i in range(20)],
+                checkpoint=Checkpoint(conn_row.id, resource),
+                run_id=run.id,
+                stats=RunStats(),
+            ).created
+        return created
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(write, (first, second), ("contacts", "companies")))
+    assert results == [600, 600]
+    assert first.count_records() == 1200
+    first.close()
+    second.close()
