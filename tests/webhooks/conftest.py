@@ -31,6 +31,13 @@ from interlink.webhooks import (
 BASE = "http://hooks.test"
 
 
+def outcome(response: httpx2.Response) -> dict[str, int]:
+    """What a 200 from the intake says it did: events stored and duplicates."""
+    assert response.status_code == 200, response.text
+    return {"stored": int(response.headers["interlink-stored"]),
+            "duplicates": int(response.headers["interlink-duplicates"])}  # fmt: skip
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock) -> Iterator[Store]:
     """A migrated store on the fake clock: a SQLite file, or a fresh PostgreSQL schema."""

@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 import pytest
-from tests.webhooks.conftest import Wired
+from tests.webhooks.conftest import Wired, outcome
 
 from interlink._clock import FakeClock
 from interlink.simulators.hubspot import HubSpotSimulator
@@ -57,7 +57,8 @@ async def test_signed_batch_is_stored_before_the_answer(
     """A signed HubSpot batch of three events answers 200 with all three already in the inbox."""
     response = await _post(wired, hubspot, connection.id, [_event(1), _event(2), _event(3)])
     assert response.status_code == 200
-    assert response.json() == {"stored": 3, "duplicates": 0}
+    assert outcome(response) == {"stored": 3, "duplicates": 0}
+    assert response.content == b""
     stored = wired.inbox.events(connection_id=connection.id)
     assert [e.payload["eventId"] for e in stored] == [1, 2, 3]
     assert {e.status for e in stored} == {"pending"}
@@ -75,7 +76,7 @@ async def test_redelivery_is_acknowledged_and_stored_once(
     await _post(wired, hubspot, connection.id, [_event(1), _event(2)])
     again = await _post(wired, hubspot, connection.id, [_event(2), _event(1), _event(3)])
     assert again.status_code == 200
-    assert again.json() == {"stored": 1, "duplicates": 2}
+    assert outcome(again) == {"stored": 1, "duplicates": 2}
     assert len(wired.inbox.events()) == 3
     assert wired.intake.metrics.value("interlink_webhook_events", provider="hubspot",
                                       outcome="duplicate") == 2  # fmt: skip
@@ -89,7 +90,7 @@ async def test_same_event_id_on_two_connections_is_two_events(
                                     variables={})  # fmt: skip
     vault.put(other.id, {"access_token": "t", "client_secret": hubspot.client_secret})
     for target in (connection.id, other.id):
-        assert (await _post(wired, hubspot, target, [_event(1)])).json()["stored"] == 1
+        assert outcome(await _post(wired, hubspot, target, [_event(1)]))["stored"] == 1
 
 
 @pytest.mark.parametrize(
@@ -230,7 +231,7 @@ async def test_concurrent_deliveries_share_commits_and_stay_exact(
     answers = await asyncio.gather(
         *(_post(wired, hubspot, connection.id, [_event(n % 25 + 1)]) for n in range(50))
     )
-    bodies = [a.json() for a in answers]
+    bodies = [outcome(a) for a in answers]
     assert all(a.status_code == 200 for a in answers)
     assert sum(b["stored"] for b in bodies) == 25
     assert sum(b["duplicates"] for b in bodies) == 25

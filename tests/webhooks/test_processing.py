@@ -9,7 +9,7 @@ import httpx2
 import orjson
 import pytest
 from tests.simulators.conftest import serving
-from tests.webhooks.conftest import Wired
+from tests.webhooks.conftest import Wired, outcome
 
 from interlink._clock import FakeClock
 from interlink.simulators import FaultConfig
@@ -41,8 +41,7 @@ async def _deliver(wired: Wired, sim: HubSpotSimulator, connection_id: str, even
     body = orjson.dumps(events)
     headers = sim.webhooks.format.sign("POST", url, body, sim.clock.time())
     response = await wired.client.post(url, content=body, headers=headers)
-    assert response.status_code == 200, response.text
-    return response.json()
+    return outcome(response)
 
 
 async def test_simulator_deliveries_over_loopback_update_the_store(

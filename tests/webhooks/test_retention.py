@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import orjson
-from tests.webhooks.conftest import Wired
+from tests.webhooks.conftest import Wired, outcome
 
 from interlink._clock import FakeClock
 from interlink.simulators.hubspot import HubSpotSimulator
@@ -25,10 +25,7 @@ async def test_purge_forgets_finished_events_after_the_window(
         url = wired.url("hubspot", connection.id)
         body = orjson.dumps([event])
         headers = hubspot.webhooks.format.sign("POST", url, body, clock.time())
-        answer: dict[str, int] = (
-            await wired.client.post(url, content=body, headers=headers)
-        ).json()
-        return answer
+        return outcome(await wired.client.post(url, content=body, headers=headers))
 
     assert await deliver() == {"stored": 1, "duplicates": 0}
     assert (await wired.processor.drain()).applied == 1
