@@ -15,6 +15,7 @@ Workers coordinate among themselves through leases, whoever submitted.
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 import structlog
 from celery import Celery
@@ -25,6 +26,9 @@ from interlink.store import AsyncStore, SyncRun
 from interlink.sync._celery import TASK
 from interlink.sync._job import SyncJob
 from interlink.sync._runner import JobFailure
+
+if TYPE_CHECKING:
+    from interlink.sync._runner import Runner
 
 __all__ = ["CeleryRunner"]
 
@@ -104,3 +108,9 @@ class CeleryRunner:
         the workers will do, not this process's to cancel."""
         self._closed = True
         self._pending.clear()
+
+
+if TYPE_CHECKING:
+
+    def _is_a_runner(runner: CeleryRunner) -> Runner:
+        return runner  # mypy proves CeleryRunner satisfies the Runner protocol
