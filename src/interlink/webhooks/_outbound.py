@@ -14,11 +14,7 @@ disabled with the reason. Every attempt is stored.
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
-import hmac
 import time
-import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -33,26 +29,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from interlink._clock import Clock, SystemClock
 from interlink.store._tables import change_events, records
 from interlink.webhooks._outbound_tables import attempts, deliveries, subscriptions
-from interlink.webhooks._standard import standard_key
+from interlink.webhooks._signing import event_id_for, sign
 from interlink.webhooks._subscriptions import ACTIVE, DISABLED, Subscriptions
 
-__all__ = ["DeliveryStats", "OutboundDispatcher", "event_id_for"]
+__all__ = ["DeliveryStats", "OutboundDispatcher"]
 
 T = TypeVar("T")
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
-_EVENTS = uuid.UUID("0f4e6b52-8a39-4c1e-9d57-3b1f2a6c8e40")
-
-
-def event_id_for(subscription_id: str, seq: int) -> str:
-    """The unique, stable id of one change for one subscription (`webhook-id`)."""
-    return "evt_" + uuid.uuid5(_EVENTS, f"{subscription_id}/{seq}").hex
-
-
-def sign(secret: str, event_id: str, timestamp: int, body: bytes) -> str:
-    """The `webhook-signature` value: `v1,` + base64 HMAC-SHA256 of `id.timestamp.body`."""
-    message = f"{event_id}.{timestamp}.".encode() + body
-    digest = hmac.new(standard_key(secret), message, hashlib.sha256).digest()
-    return "v1," + base64.b64encode(digest).decode()
 
 
 @dataclass(slots=True)
