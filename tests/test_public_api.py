@@ -21,8 +21,14 @@ PUBLIC_PACKAGES = [
     "interlink.pagination",
     "interlink.ratelimit",
     "interlink.retry",
+    "interlink.server",
+    "interlink.settings",
     "interlink.simulators",
     "interlink.state",
+    "interlink.store",
+    "interlink.sync",
+    "interlink.vault",
+    "interlink.webhooks",
 ]
 
 TOP_LEVEL = {
