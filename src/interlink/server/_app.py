@@ -34,6 +34,7 @@ from interlink.server._passthrough import passthrough_router
 from interlink.server._problems import PROBLEM_RESPONSES, install_problem_handlers
 from interlink.server._records import add_read_routes
 from interlink.server._services import Services
+from interlink.server._tenancy import SECURITY_SCHEME
 from interlink.server._writes import add_write_routes
 from interlink.server.connect import ConnectConfig, connect_router
 from interlink.server.dashboard import DashboardConfig, dashboard_router
@@ -90,17 +91,21 @@ def create_app(
     app.state.idempotency = IdempotencyKeys(store.store)
     install_problem_handlers(app)
 
-    unified = APIRouter()
+    # Routes are matched in order, one regex each: listings (most of a unified API's
+    # traffic) first, then single reads, then writes and the rest.
+    lists, items, writes = APIRouter(), APIRouter(), APIRouter()
     for route in catalog():
-        add_read_routes(unified, route)
-        add_write_routes(unified, route)
-    for router in (unified, connections_router, passthrough_router, audit_router):
+        add_read_routes(lists, items, route)
+        add_write_routes(writes, route)
+    routers = (lists, items, writes, connections_router, passthrough_router, audit_router)
+    for router in routers:
         app.include_router(router, responses=PROBLEM_RESPONSES)
     if connect is not None:
         app.include_router(connect_router(connect))
     if dashboard is not None:
         app.include_router(dashboard_router(dashboard))
 
+    _document_security(app)
     registry_ = metrics.registry
 
     @app.get("/metrics", include_in_schema=False)
@@ -117,3 +122,22 @@ def create_app(
         app.add_route(PATH, webhooks.receive, methods=["POST"], include_in_schema=False)
     app.add_middleware(RequestContext, metrics=metrics)
     return app
+
+
+def _document_security(app: FastAPI) -> None:
+    """Every /v1 operation takes the bearer key (checked by one flat dependency, not
+    FastAPI's security classes: it runs on every request, so it is kept to one call)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            schema.setdefault("components", {})["securitySchemes"] = {"apiKey": SECURITY_SCHEME}
+            for path, item in schema["paths"].items():
+                if path.startswith("/v1/"):
+                    for operation in item.values():
+                        operation["security"] = [{"apiKey": []}]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
