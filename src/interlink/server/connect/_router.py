@@ -109,7 +109,8 @@ def connect_router(config: ConnectConfig) -> APIRouter:
             return message("Not found", f"{provider!r} cannot be connected here.", 404,
                            link=hosted_link(query), link_text="Choose another service")  # fmt: skip
         if offer.kind == "form":
-            return credentials_form(offer, query, forms, grant, None, 200, _https(request))
+            secure = _https(request, config)
+            return credentials_form(offer, query, forms, grant, None, 200, secure)
         given = {v.name: query.get(v.name, "") for v in offer.variables}
         if offer.variables and (not any(given.values()) or offer.bad_variables(given)):
             problems = offer.bad_variables(given) if any(given.values()) else []
@@ -121,7 +122,8 @@ def connect_router(config: ConnectConfig) -> APIRouter:
         target = authorize_url(offer.method, config.apps[provider], flow, config.browser_routes)
         response = RedirectResponse(target, status_code=303, headers=PAGE_HEADERS)
         expires = app.clock.time() + config.flow_ttl
-        _cookie(response, request, FLOW_COOKIE, flows.seal(flow, expires_at=expires),
+        sealed = flows.seal(flow, expires_at=expires)
+        _cookie(response, _https(request, config), FLOW_COOKIE, sealed,
                 f"/connect/{provider}", config.flow_ttl)  # fmt: skip
         return response
 
@@ -157,7 +159,7 @@ def connect_router(config: ConnectConfig) -> APIRouter:
                 problems.append(refused)
         if problems:
             return credentials_form(
-                offer, form, forms, grant, "; ".join(problems), 422, _https(request)
+                offer, form, forms, grant, "; ".join(problems), 422, _https(request, config)
             )
         row = await save_connection(
             app, config.vault, tenant_id=grant.tenant_id, actor=grant.actor, provider=provider,
@@ -228,20 +230,19 @@ def connect_router(config: ConnectConfig) -> APIRouter:
     return router
 
 
-def _https(request: Request) -> bool:
-    return request.url.scheme == "https"
+def _https(request: Request, config: ConnectConfig) -> bool:
+    # Behind a TLS-terminating proxy the request may arrive over http: the public URL says.
+    return request.url.scheme == "https" or (config.public_url or "").startswith("https://")
 
 
 def _public(request: Request, config: ConnectConfig) -> str:
     return (config.public_url or str(request.base_url)).rstrip("/")
 
 
-def _cookie(
-    response: Response, request: Request, name: str, value: str, path: str, ttl: float
-) -> None:
+def _cookie(response: Response, secure: bool, name: str, value: str, path: str, ttl: float) -> None:
     # Lax, not Strict: the vendor's redirect back is a cross-site top-level navigation,
     # which must carry the cookie; Lax still keeps it off cross-site subrequests and POSTs.
     response.set_cookie(
         name, value, max_age=int(ttl), path=path, httponly=True, samesite="lax",
-        secure=_https(request),
+        secure=secure,
     )  # fmt: skip
