@@ -117,3 +117,25 @@ async def test_schema_drift_seen_while_syncing_is_recorded(world: World, clock: 
     assert [(d.kind, d.field) for d in found] == [("new_field", "properties.surpriseField")]
     # Page 1 set the baseline; the next page may already have been in flight (prefetch).
     assert 1 <= found[0].count <= 2
+
+
+async def test_drift_between_two_runs_is_reported_by_the_second(
+    world: World, clock: FakeClock
+) -> None:
+    """A field HubSpot starts sending between two runs is a new_field of the second run:
+    the first run's baseline is saved with its checkpoint and loaded by the next."""
+    async with running("hubspot", clock, records=150) as sim:
+        token = {"access_token": sim.default_token.value}  # type: ignore[attr-defined]
+        conn = await world.connection("hubspot", token, auth_method="private_app")
+        engine = world.engine(ASGITransport(sim.app), overlap=False)
+        first = await engine.run(SyncJob(conn.id, "contacts"))
+        assert first.outcome == "succeeded"
+        assert await world.store.list_drift(conn.id, "contacts") == []
+        saved = (await world.store.get_checkpoint(conn.id, "contacts")).drift_profile
+        assert saved is not None
+        assert "properties.email" in saved
+        sim.faults.configure(FaultConfig(drift=SchemaDrift(add={"surpriseField": "x"})))
+        second = await engine.run(SyncJob(conn.id, "contacts", full=True))
+    assert second.outcome == "succeeded"
+    found = await world.store.list_drift(conn.id, "contacts")
+    assert [(d.kind, d.field) for d in found] == [("new_field", "properties.surpriseField")]

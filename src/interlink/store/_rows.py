@@ -95,6 +95,7 @@ def to_checkpoint(row: Row[Any]) -> Checkpoint:
         next_run_at=row.next_run_at,
         last_full_at=row.last_full_at,
         updated_at=row.updated_at,
+        drift_profile=row.drift_profile,
     )
 
 

@@ -31,6 +31,7 @@ def write_checkpoint(conn: Connection, cp: Checkpoint, now: datetime) -> None:
         "next_run_at": cp.next_run_at,
         "last_full_at": cp.last_full_at,
         "updated_at": now,
+        "drift_profile": cp.drift_profile,
     }
     upsert(conn, sync_state, row, keys=("connection_id", "resource"))
 

@@ -127,6 +127,7 @@ sync_state = Table(
     Column("next_run_at", UTCDateTime, nullable=True),
     Column("last_full_at", UTCDateTime, nullable=True),
     Column("updated_at", UTCDateTime, nullable=False),
+    Column("drift_profile", JSONType, nullable=True),
     PrimaryKeyConstraint("connection_id", "resource"),
     Index(None, "next_run_at"),
 )

@@ -121,6 +121,8 @@ class Checkpoint:
     (the next page's request, the run's own watermark so far, its mode), as
     JSON owned by the sync engine. `next_run_at` is when the scheduler should
     run it next; `last_full_at` when the last full reconciliation finished.
+    `drift_profile` is the drift detector's baseline (field -> JSON type) as the
+    last completed run left it, so drift between two runs is seen by the second.
     """
 
     connection_id: str
@@ -130,6 +132,7 @@ class Checkpoint:
     next_run_at: datetime | None = None
     last_full_at: datetime | None = None
     updated_at: datetime | None = None
+    drift_profile: dict[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,13 +3,16 @@
 The mapping's `DriftDetector` profiles the raw records of each page of the
 main listing (a dict lookup per record for shapes already seen); a page that
 drifted records its findings with `store.record_drift`, which counts how many
-pages showed each one. Findings name fields and types, never values.
+pages showed each one. Findings name fields and types, never values. The
+baseline is loaded from the checkpoint (`Checkpoint.drift_profile`) and saved
+with the run's final one, so a field that appears between two runs is reported
+by the second.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from interlink.client import MappedPage
@@ -31,9 +34,10 @@ class DriftWatch:
         spec: ResourceSpec,
         connection_id: str,
         now: Callable[[], datetime],
+        profile: Mapping[str, str] | None = None,
     ) -> None:
         self._store = store
-        self._detector = spec.mapping.drift_detector()
+        self._detector = spec.mapping.drift_detector(profile or None)
         self._connection_id = connection_id
         self._resource = spec.name
         self._now = now
@@ -54,6 +58,10 @@ class DriftWatch:
                     )
                 )
             )
+
+    def profile(self) -> dict[str, str]:
+        """The baseline to save with the run's checkpoint (empty: nothing observed yet)."""
+        return self._detector.profile()
 
     async def flush(self) -> None:
         pending, self._pending = self._pending, []

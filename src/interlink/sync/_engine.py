@@ -121,6 +121,9 @@ class SyncEngine:
             log.info("sync.resuming", run_id=run.id, resumed=point.run_id, phase=point.phase)
             point = replace(point, run_id=run.id)
         progress = Progress(RunStats(), checkpoint, point)
+        drift = DriftWatch(
+            self._store, spec, target.connection_id, self._now, checkpoint.drift_profile
+        )
         pipeline = conn.pipeline.stats
         base = (pipeline.requests, pipeline.retries, pipeline.rate_limited)
 
@@ -134,10 +137,11 @@ class SyncEngine:
             )
 
         try:
-            await self._phases(job, conn, spec, target, progress, pipeline_stats)
+            await self._phases(job, conn, spec, target, progress, drift, pipeline_stats)
         except (BudgetExhaustedError, CircuitOpenError, RateLimitedError) as exc:
             at = self._next_attempt(exc)
-            cp = replace(progress.checkpoint, next_run_at=at)
+            profile = drift.profile() or checkpoint.drift_profile
+            cp = replace(progress.checkpoint, next_run_at=at, drift_profile=profile)
             return await self._finish(
                 run, "deferred", pipeline_stats(), error=str(exc), at=at, checkpoint=cp
             )
@@ -158,6 +162,7 @@ class SyncEngine:
             watermark=newest if old is None or (newest is not None and newest > old) else old,
             resume=None,
             last_full_at=progress.point.started_at if mode == "full" else checkpoint.last_full_at,
+            drift_profile=drift.profile() or checkpoint.drift_profile,
         )
         errors = progress.mapping_errors
         summary = None
@@ -176,6 +181,7 @@ class SyncEngine:
         spec: ResourceSpec,
         target: Target,
         progress: Progress,
+        drift: DriftWatch,
         pipeline_stats: Callable[[], RunStats],
     ) -> None:
         full = progress.point.mode == "full"
@@ -183,7 +189,6 @@ class SyncEngine:
         if not full and "deleted" in spec.operations:
             order.append("deleted")
         order += ["reconcile", "done"] if full else ["done"]
-        drift = DriftWatch(self._store, spec, target.connection_id, self._now)
 
         def committed() -> None:
             if self._observer is not None:
