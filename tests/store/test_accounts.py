@@ -196,6 +196,30 @@ def test_replace_credentials_is_compare_and_swap(store: Store, seeded: Seeded) -
     assert theirs.blob == b"b-refreshed"
 
 
+def test_replace_credentials_compares_the_blob_too(store: Store, seeded: Seeded) -> None:
+    """A credential re-sealed under the SAME old key after the rotation read it (a host still
+    on the old keyring refreshing a token) is not overwritten: the blob is compared too."""
+    store.put_credential(seeded.connection.id, "old", b"a-old")
+    [read] = store.list_credentials()
+    store.put_credential(seeded.connection.id, "old", b"a-refreshed-by-another-host")
+    rotated = EncryptedCredential(seeded.connection.id, "new", b"a-rotated", datetime.now(UTC))
+    replaced = store.replace_credentials(
+        [rotated],
+        expected_key_ids={read.connection_id: read.key_id},
+        expected_blobs={read.connection_id: read.blob},
+    )
+    assert replaced == 0
+    stored = store.get_credential(seeded.connection.id)
+    assert stored is not None
+    assert (stored.key_id, stored.blob) == ("old", b"a-refreshed-by-another-host")
+    replaced = store.replace_credentials(
+        [rotated],
+        expected_key_ids={read.connection_id: "old"},
+        expected_blobs={read.connection_id: stored.blob},
+    )
+    assert replaced == 1
+
+
 def test_replace_credentials_needs_an_expected_key_per_row(store: Store, seeded: Seeded) -> None:
     """A row without an expected key_id is refused before anything is written."""
     store.put_credential(seeded.connection.id, "old", b"x")

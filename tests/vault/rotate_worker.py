@@ -25,9 +25,15 @@ class SlowSwaps:
         return getattr(self.store, name)
 
     def replace_credentials(
-        self, rows: Sequence[EncryptedCredential], *, expected_key_ids: Mapping[str, str]
+        self,
+        rows: Sequence[EncryptedCredential],
+        *,
+        expected_key_ids: Mapping[str, str],
+        expected_blobs: Mapping[str, bytes] | None = None,
     ) -> int:
-        replaced = self.store.replace_credentials(rows, expected_key_ids=expected_key_ids)
+        replaced = self.store.replace_credentials(
+            rows, expected_key_ids=expected_key_ids, expected_blobs=expected_blobs
+        )
         time.sleep(0.05)
         return replaced
 

@@ -81,12 +81,18 @@ class _Interleaved:
         return getattr(self.store, name)
 
     def replace_credentials(
-        self, rows: Sequence[EncryptedCredential], *, expected_key_ids: Mapping[str, str]
+        self,
+        rows: Sequence[EncryptedCredential],
+        *,
+        expected_key_ids: Mapping[str, str],
+        expected_blobs: Mapping[str, bytes] | None = None,
     ) -> int:
         if callable(self.hook):
             self.hook()
             self.hook = None
-        return self.store.replace_credentials(rows, expected_key_ids=expected_key_ids)
+        return self.store.replace_credentials(
+            rows, expected_key_ids=expected_key_ids, expected_blobs=expected_blobs
+        )
 
 
 def test_readers_keep_working_mid_rotation(sqlite_store: Store, key_file: Path) -> None:

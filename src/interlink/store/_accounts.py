@@ -185,28 +185,39 @@ class AccountsMixin(StoreBase):
             return [to_credential(row) for row in rows]
 
     def replace_credentials(
-        self, rows: Sequence[EncryptedCredential], *, expected_key_ids: Mapping[str, str]
+        self,
+        rows: Sequence[EncryptedCredential],
+        *,
+        expected_key_ids: Mapping[str, str],
+        expected_blobs: Mapping[str, bytes] | None = None,
     ) -> int:
-        """Replace sealed credentials in one transaction, compare-and-swap on key_id.
+        """Replace sealed credentials in one transaction, compare-and-swap on what was read.
 
         A row is replaced only while its stored key_id still equals
-        `expected_key_ids[connection_id]`, so a credential written concurrently
-        (say, a token refresh sealed under the new key) is never overwritten by
-        a rotation working from an older read. Returns how many were replaced.
+        `expected_key_ids[connection_id]` and, with `expected_blobs`, its blob
+        still equals the one read. The key id alone is not enough: another host
+        still on the old keyring may seal a refreshed token under the old key
+        just as a rotation starts, and the rotation's older read must not
+        overwrite it. Returns how many were replaced.
         """
         missing = [row.connection_id for row in rows if row.connection_id not in expected_key_ids]
+        if expected_blobs is not None:
+            missing += [
+                row.connection_id for row in rows if row.connection_id not in expected_blobs
+            ]
         if missing:
-            raise StoreError(f"replace_credentials: no expected key_id for {missing}")
+            raise StoreError(f"replace_credentials: no expected key_id or blob for {missing}")
         now = self._now()
         replaced = 0
         with self._write("replace credentials") as conn:
             for row in rows:
+                query = update(credentials).where(
+                    credentials.c.connection_id == row.connection_id,
+                    credentials.c.key_id == expected_key_ids[row.connection_id],
+                )
+                if expected_blobs is not None:
+                    query = query.where(credentials.c.blob == expected_blobs[row.connection_id])
                 replaced += conn.execute(
-                    update(credentials)
-                    .where(
-                        credentials.c.connection_id == row.connection_id,
-                        credentials.c.key_id == expected_key_ids[row.connection_id],
-                    )
-                    .values(key_id=row.key_id, blob=row.blob, updated_at=now)
+                    query.values(key_id=row.key_id, blob=row.blob, updated_at=now)
                 ).rowcount
         return replaced

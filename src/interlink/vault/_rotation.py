@@ -106,16 +106,20 @@ def rotate(
     unreadable: list[str] = []
     batch: list[EncryptedCredential] = []
     expected: dict[str, str] = {}
+    expected_blobs: dict[str, bytes] = {}
 
     def flush() -> None:
         nonlocal reencrypted, changed
         if not batch:
             return
-        replaced = vault.store.replace_credentials(batch, expected_key_ids=expected)
+        replaced = vault.store.replace_credentials(
+            batch, expected_key_ids=expected, expected_blobs=expected_blobs
+        )
         reencrypted += replaced
         changed += len(batch) - replaced
         batch.clear()
         expected.clear()
+        expected_blobs.clear()
 
     rows = vault.store.list_credentials()
     for done, row in enumerate(rows, 1):
@@ -142,6 +146,7 @@ def rotate(
         blob = seal_blob(keyring, plaintext, context=context)
         batch.append(EncryptedCredential(row.connection_id, current, blob, datetime.now(UTC)))
         expected[row.connection_id] = row.key_id
+        expected_blobs[row.connection_id] = row.blob
         if len(batch) >= BATCH:
             flush()
     flush()

@@ -36,7 +36,11 @@ class CredentialStore(Protocol):
     def list_credentials(self) -> list[EncryptedCredential]: ...
 
     def replace_credentials(
-        self, rows: Sequence[EncryptedCredential], *, expected_key_ids: Mapping[str, str]
+        self,
+        rows: Sequence[EncryptedCredential],
+        *,
+        expected_key_ids: Mapping[str, str],
+        expected_blobs: Mapping[str, bytes] | None = None,
     ) -> int: ...
 
 
