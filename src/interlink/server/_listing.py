@@ -11,13 +11,13 @@ record whose deletion happened after its data was written.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 import orjson
 from sqlalchemy import (
     Integer,
+    LargeBinary,
     Select,
     Text,
     bindparam,
@@ -38,15 +38,10 @@ from interlink.store._tables import records
 __all__ = ["RawRecord", "last_position", "list_raw", "page_json"]
 
 
-@dataclass(frozen=True, slots=True)
-class RawRecord:
-    """One listed record: its keyset position and its JSON texts."""
-
-    id: str
-    updated_at: Any  # text on SQLite, a datetime on PostgreSQL: see `last_position`
-    data: str
-    remote_data: str | None
-    deleted: bool
+RawRecord: TypeAlias = tuple[str, Any, bytes | str, bytes | str | None, Any]
+"""(id, updated_at, data JSON, remote_data JSON or None, deleted), as the driver returns them:
+JSON as bytes on SQLite (CAST AS BLOB: no decoding into str and encoding back), text on
+PostgreSQL; updated_at as text on SQLite (only the last row's is ever parsed)."""
 
 
 _Shape = tuple[str, bool, bool, bool, bool, bool]
@@ -54,8 +49,8 @@ _built: dict[_Shape, Select[Any]] = {}
 
 
 def _text(dialect: str, column: ColumnElement[Any]) -> ColumnElement[Any]:
-    # SQLite keeps JSON as text already; PostgreSQL renders JSONB as text in the query.
-    return type_coerce(column, Text) if dialect == "sqlite" else cast(column, Text)
+    # SQLite keeps JSON as text: read it as bytes. PostgreSQL renders JSONB as text.
+    return cast(column, LargeBinary) if dialect == "sqlite" else cast(column, Text)
 
 
 def _statement(shape: _Shape) -> Select[Any]:
@@ -122,7 +117,7 @@ def list_raw(
     else:
         with store._read("list records") as conn:
             rows = cast_rows(execute(conn, _statement(shape), params).all())
-    return [RawRecord(i, at, data, remote, bool(gone)) for i, at, data, remote, gone in rows]
+    return rows  # type: ignore[no-any-return]
 
 
 _sqlite_sql: dict[int, tuple[str, tuple[str, ...], dict[str, Any], dict[str, Any]]] = {}
@@ -159,35 +154,38 @@ def _sqlite_rows(store: Store, statement: Select[Any], params: dict[str, Any]) -
             raw.close()  # back to the pool
 
 
-def cast_rows(rows: Any) -> list[tuple[str, Any, str, str | None, Any]]:
+def cast_rows(rows: Any) -> list[RawRecord]:
     return rows  # type: ignore[no-any-return]
 
 
 def last_position(row: RawRecord) -> tuple[datetime, str]:
-    """Where the page ended, for the next cursor (times arrive as text on SQLite)."""
-    return _moment(row.updated_at), row.id
+    """Where the page ended, for the next cursor."""
+    return _moment(row[1]), row[0]
 
 
-def _record(row: RawRecord) -> bytes:
-    data = row.data
-    if row.deleted:  # reconciliation marks the row, not its data: rewrite this one
+def _bytes(value: bytes | str) -> bytes:
+    return value if isinstance(value, bytes) else value.encode()
+
+
+def _record(row: RawRecord, remote_data: bool) -> bytes:
+    data = _bytes(row[2])
+    if row[4]:  # reconciliation marks the row, not its data: rewrite this one
         document = orjson.loads(data)
         document["remote_was_deleted"] = True
-        data = orjson.dumps(document).decode()
-    if row.remote_data is None:
-        return data.encode()
-    joint = "," if data.strip() != "{}" else ""
-    return (data.rstrip()[:-1] + joint + '"remote_data":' + row.remote_data + "}").encode()
+        data = orjson.dumps(document)
+    if not remote_data:
+        return data
+    remote = b"null" if row[3] is None else _bytes(row[3])
+    joint = b"," if data.strip() != b"{}" else b""
+    return data.rstrip()[:-1] + joint + b'"remote_data":' + remote + b"}"
 
 
-def page_json(rows: Sequence[RawRecord], next_cursor: str | None) -> bytes:
+def page_json(rows: Sequence[RawRecord], next_cursor: str | None, *, remote_data: bool) -> bytes:
     """`{"results": [...], "next_cursor": ...}` from the rows' JSON texts."""
+    if remote_data or any(row[4] for row in rows) or not all(type(r[2]) is bytes for r in rows):
+        results = b",".join(_record(row, remote_data) for row in rows)
+    else:  # the common case: the stored documents, as they are
+        results = b",".join(row[2] for row in rows)  # type: ignore[misc]
     return b"".join(
-        (
-            b'{"results":[',
-            b",".join(_record(row) for row in rows),
-            b'],"next_cursor":',
-            orjson.dumps(next_cursor),
-            b"}",
-        )
+        (b'{"results":[', results, b'],"next_cursor":', orjson.dumps(next_cursor), b"}")
     )

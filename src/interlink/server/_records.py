@@ -156,7 +156,10 @@ def add_read_routes(lists: APIRouter, items: APIRouter, route: ModelRoute) -> No
         more = len(rows) > page_size
         rows = rows[:page_size]
         next_cursor = encode_cursor(*last_position(rows[-1]), filters) if more else None
-        return Response(page_json(rows, next_cursor), media_type="application/json")
+        return Response(
+            page_json(rows, next_cursor, remote_data=include_remote_data),
+            media_type="application/json",
+        )
 
     async def get_record(
         record_id: str,
