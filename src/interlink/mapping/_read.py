@@ -8,9 +8,9 @@ into the pydantic model is a separate, optional step (`CompiledMapping.validate`
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from hashlib import sha1
 from typing import Any
 
 from jmespath.exceptions import JMESPathError
@@ -30,6 +30,21 @@ from interlink.models._registry import suggest
 __all__ = ["CompiledRead", "ReadFunction", "compile_read"]
 
 ReadFunction = Callable[[Any, str], dict[str, Any]]
+
+
+_NAMESPACED = sha1(RECORD_NAMESPACE.bytes, usedforsecurity=False)
+
+
+def uuid5_text(name: str) -> str:
+    """`str(uuid.uuid5(RECORD_NAMESPACE, name))`, without building a UUID: the namespace is
+    hashed once, and the version and variant bits are set on the digest directly."""
+    digest = _NAMESPACED.copy()
+    digest.update(name.encode())
+    b = bytearray(digest.digest()[:16])
+    b[6] = (b[6] & 0x0F) | 0x50
+    b[8] = (b[8] & 0x3F) | 0x80
+    x = b.hex()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +121,7 @@ def compile_read(
         _JMESPathError=JMESPathError,
         _fail=failure(provider, resource),
         _not_object=not_an_object(provider, resource),
-        _uuid5=uuid.uuid5,
-        _NS=RECORD_NAMESPACE,
+        _record_id=uuid5_text,
         _to_str=to_str,
     )
     em.line("if not isinstance(rec, dict): raise _not_object(rec, connection_id)")
@@ -131,7 +145,7 @@ def compile_read(
         em.line("raise _fail(exc, _f, rid, connection_id) from None")
     suffix = em.bind(f"/{model}/")
     fields = {
-        "id": f"str(_uuid5(_NS, connection_id + {suffix} + rid))",
+        "id": f"_record_id(connection_id + {suffix} + rid)",
         "provider": em.bind(provider),
         "connection_id": "connection_id",
         "remote_data": "rec",
