@@ -30,6 +30,7 @@ from interlink.sync._connections import StoreConnections
 from interlink.sync._engine import SyncEngine
 from interlink.sync._job import SyncJob
 from interlink.sync._lease import RedisLeases, worker_identity
+from interlink.vault import Vault, default_key_source
 
 __all__ = ["Busy", "WorkerConfig", "WorkerRuntime", "lease_key"]
 
@@ -113,8 +114,6 @@ class WorkerRuntime:
         )
         inner = AiohttpTransport(timeout=config.request_timeout)
         transport: Transport = RoutedTransport(settings.routes, inner) if settings.routes else inner
-        from interlink.vault import Vault, default_key_source
-
         vault = Vault(self.store.store, default_key_source(settings.key_file))
         self.connections = StoreConnections(
             self.store,
