@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, text, update
 
-from interlink.store._bulk import executemany
+from interlink.store._bulk import RawJSON, executemany
 from interlink.store._rows import etag_for
 from interlink.store._tables import change_events, records
 from interlink.store._types import ChangeKind, PageResult, PreparedRecord
@@ -98,12 +98,20 @@ def _stored(
     return found
 
 
+def _documents(record: PreparedRecord, raw: bool) -> tuple[Any, Any]:
+    """`data` and `remote_data` to bind: the text already hashed when the driver takes it."""
+    if raw and record.data_json is not None and record.remote_json is not None:
+        return RawJSON(record.data_json), RawJSON(record.remote_json)
+    return record.data, record.remote_data
+
+
 def _plan(
     target: Target,
     page: dict[str, PreparedRecord],
     stored: dict[str, tuple[str, str, bool]],
     now: datetime,
     touch_unchanged: bool,
+    raw: bool,
 ) -> _Plan:
     plan = _Plan()
     for remote_id, record in page.items():
@@ -113,6 +121,7 @@ def _plan(
             if record.deleted:
                 continue  # a deletion of something never stored changes nothing
             record_id, kind = record.id, "created"
+            data, remote_data = _documents(record, raw)
             plan.inserts.append(
                 {
                     "id": record_id,
@@ -121,8 +130,8 @@ def _plan(
                     "resource": target.resource,
                     "model": target.model,
                     "remote_id": remote_id,
-                    "data": record.data,
-                    "remote_data": record.remote_data,
+                    "data": data,
+                    "remote_data": remote_data,
                     "content_hash": record.content_hash,
                     "etag": etag_for(record.content_hash),
                     "modified_at": record.modified_at,
@@ -145,11 +154,12 @@ def _plan(
             else:
                 # Changed, or back after a deletion: either way its content is current again.
                 kind = "updated"
+                data, remote_data = _documents(record, raw)
                 plan.updates.append(
                     {
                         "rid": record_id,
-                        "data": record.data,
-                        "remote_data": record.remote_data,
+                        "data": data,
+                        "remote_data": remote_data,
                         "content_hash": record.content_hash,
                         "etag": etag_for(record.content_hash),
                         "modified_at": record.modified_at,
@@ -190,7 +200,8 @@ def apply_records(
     # A remote id twice in one page (a vendor's shifting offsets): the last copy wins.
     by_remote = {record.remote_id: record for record in page}
     stored = _stored(conn, target, list(by_remote))
-    plan = _plan(target, by_remote, stored, now, touch_unchanged)
+    raw = conn.dialect.name == "sqlite"  # _bulk's executemany binds RawJSON there only
+    plan = _plan(target, by_remote, stored, now, touch_unchanged, raw)
     executemany(conn, _insert_record, plan.inserts)
     executemany(conn, _update_content, plan.updates)
     executemany(conn, _mark_deleted, plan.deletes)

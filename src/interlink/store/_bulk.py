@@ -15,10 +15,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult
+from sqlalchemy import JSON, Connection, CursorResult
 from sqlalchemy.sql.expression import Executable
 
-__all__ = ["execute", "executemany"]
+__all__ = ["RawJSON", "execute", "executemany"]
+
+
+class RawJSON(str):
+    """JSON text already serialised, bound to a JSON column as it is (SQLite only)."""
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +49,18 @@ def _compile(conn: Connection, statement: Executable, keys: tuple[str, ...]) -> 
         if name not in keys:
             constants[name] = bind.effective_value
         processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if processor is not None and isinstance(bind.type, JSON):
+            processor = _unless_raw(processor)
         if processor is not None:
             processors.append((index, processor))
     return _Compiled(str(compiled), names, constants, tuple(processors))
+
+
+def _unless_raw(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def process(value: Any) -> Any:
+        return str(value) if value.__class__ is RawJSON else processor(value)
+
+    return process
 
 
 def _params(compiled: _Compiled, rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:

@@ -73,6 +73,10 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         "synchronous=NORMAL",
         "foreign_keys=ON",
         "busy_timeout=5000",
+        # Bulk pages: keep the records' index pages in memory (64 MiB at most, per
+        # connection) and sort temporaries off disk.
+        "cache_size=-65536",
+        "temp_store=MEMORY",
     ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()

@@ -79,7 +79,9 @@ class PreparedRecord:
 
     `data` is the unified model as JSON-ready fields without `remote_data`;
     `content_hash` covers `data` and `remote_data` so an unchanged record is
-    recognised without comparing documents.
+    recognised without comparing documents. `data_json` / `remote_json`, when
+    given, are those two already serialised (the very text that was hashed):
+    SQLite stores them as they are instead of serialising again.
     """
 
     id: str
@@ -89,6 +91,8 @@ class PreparedRecord:
     content_hash: str
     modified_at: datetime | None
     deleted: bool = False
+    data_json: str | None = None
+    remote_json: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

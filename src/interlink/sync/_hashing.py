@@ -29,15 +29,25 @@ def content_hash(data: Any, remote_data: Any) -> str:
 
 def prepare(record: UnifiedRecord, *, deleted: bool = False) -> PreparedRecord:
     """`record` ready to upsert; `deleted` when it came from the vendor's deleted listing
-    or says so itself (`remote_was_deleted`)."""
+    or says so itself (`remote_was_deleted`).
+
+    Each half is serialised once: the bytes hashed are the bytes stored. orjson
+    writes the pair `(data, remote)` as `[` data `,` remote `]`, so the digest
+    is exactly `content_hash(data, remote)`'s.
+    """
     data = record.model_dump(mode="json", exclude=_EXCLUDE)
     remote = record.remote_data
+    data_json = orjson.dumps(data, option=_SORTED)
+    remote_json = orjson.dumps(remote, option=_SORTED)
+    digest = blake2b(b"[%b,%b]" % (data_json, remote_json), digest_size=16).hexdigest()
     return PreparedRecord(
         record.id,
         record.remote_id,
         data,
         remote,
-        content_hash(data, remote),
+        digest,
         record.modified_at,
         deleted or record.remote_was_deleted,
+        data_json.decode(),
+        remote_json.decode(),
     )
