@@ -73,8 +73,9 @@ def _free_port() -> int:
 
 
 def test_serve_answers_with_a_key(env: dict[str, str]) -> None:
-    """`interlink serve` listens on the port, publishes /openapi.json and /docs, answers an
-    authenticated call, refuses an unauthenticated one, and stops cleanly on SIGTERM."""
+    """`interlink serve` listens on the port, publishes /openapi.json, /docs and /metrics
+    (dead letters counted), answers an authenticated call, refuses an unauthenticated one,
+    and stops cleanly on SIGTERM."""
     cli = CliRunner()
     _tenant(cli)
     key = json.loads(cli.invoke(app, ["keys", "create", "Acme", "--json"]).output)["key"]
@@ -102,6 +103,8 @@ def test_serve_answers_with_a_key(env: dict[str, str]) -> None:
         ok = httpx2.get(f"{base}/v1/connections", headers={"Authorization": f"Bearer {key}"})
         assert ok.json() == {"results": []}
         assert httpx2.get(f"{base}/v1/connections").status_code == 401
+        scraped = httpx2.get(f"{base}/metrics").text
+        assert "interlink_webhook_dead_letters 0.0" in scraped
     finally:
         server.send_signal(signal.SIGTERM)
         _, err = server.communicate(timeout=30)

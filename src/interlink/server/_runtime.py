@@ -25,7 +25,7 @@ from interlink.server.connect import ConnectConfig, server_secret
 from interlink.server.dashboard import DashboardConfig
 from interlink.settings import Settings
 from interlink.state import State
-from interlink.store import AsyncStore, open_store
+from interlink.store import AsyncStore, Store, open_store
 from interlink.sync import EmbeddedRunner, Scheduler, StoreConnections, SyncEngine
 from interlink.vault import FileSecret, Vault, default_key_source
 
@@ -79,6 +79,7 @@ def app_from_settings(
         metrics=IntakeMetrics(metrics.registry),
     )  # fmt: skip
     processor = WebhookProcessor(inbox, providers, source, clock=clock)
+    metrics.dead_letters.set_function(lambda: _dead_letters(store))
     scheduler = Scheduler(
         astore, runner, clock=clock, poll=poll,
         interval_for=lambda row, name: settings.interval_for(row.provider, name),
@@ -112,3 +113,15 @@ def app_from_settings(
         webhooks=intake if webhooks else None, lifespan=lifespan, connect=connect,
         dashboard=DashboardConfig(secret, breakers=state.breakers),
     )  # fmt: skip
+
+
+def _dead_letters(store: Store) -> float:
+    """Webhook events in the dead-letter queue now (read when /metrics is scraped)."""
+    from sqlalchemy import func, select
+
+    from interlink.store._tables import dead_letters
+    from interlink.webhooks._dlq import BURIED
+
+    query = select(func.count()).select_from(dead_letters).where(dead_letters.c.status == BURIED)
+    with store._read("count dead letters") as conn:
+        return float(conn.execute(query).scalar_one())
