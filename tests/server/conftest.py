@@ -17,6 +17,7 @@ from interlink.server import Metrics, create_app
 from interlink.server._keys import ApiKeys
 from interlink.server._metrics import MeteredTransport, SyncMetrics
 from interlink.simulators import create_simulator
+from interlink.state import State
 from interlink.simulators.hubspot import HubSpotSimulator
 from interlink.store import AsyncStore, ConnectionRow, Tenant, open_store
 from interlink.sync import EmbeddedRunner, StoreConnections, SyncEngine, SyncJob
@@ -87,8 +88,9 @@ async def api(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Api]:
     registry = ConnectorRegistry.default()
     metrics = Metrics()
     transport = MeteredTransport(_ByToken(sims), metrics, registry)  # type: ignore[arg-type]
+    state = State.in_process(clock=clock)
     connections = StoreConnections(
-        store, vault, transport=transport, clock=clock, registry=registry
+        store, vault, transport=transport, clock=clock, registry=registry, state=state
     )
     observer = SyncMetrics(metrics)
     engine = SyncEngine(store, connections, clock=clock, observer=observer)
@@ -101,6 +103,7 @@ async def api(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Api]:
         clock=clock,
         metrics=metrics,
         auth_ttl=0,
+        breakers=state.breakers,
     )
     keys = ApiKeys(store.store)
     sides = {}

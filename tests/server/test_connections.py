@@ -56,7 +56,7 @@ async def test_connections_and_drift(api: Api) -> None:
 
 async def test_metrics_count_vendor_calls_and_syncs(api: Api) -> None:
     """/metrics exports vendor calls by provider, resource and status, latency, and sync runs
-    and records by outcome and kind."""
+    and records by outcome and kind, and each connection's breaker state."""
     await api.a.client.post(f"/v1/connections/{api.a.connection.id}/sync", json={})
     await api.runner.join()
     text = (await api.anonymous.get("/metrics")).text
@@ -73,6 +73,8 @@ async def test_metrics_count_vendor_calls_and_syncs(api: Api) -> None:
         in text
     )
     assert "interlink_api_requests_total" in text
+    breaker = f'interlink_breaker_state{{connection_id="{api.a.connection.id}",provider="hubspot"}}'
+    assert f"{breaker} 0.0" in text
     calls = api.metrics.value(
         "interlink_vendor_calls_total", provider="hubspot", resource="contacts", status="200"
     )

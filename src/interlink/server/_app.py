@@ -23,6 +23,7 @@ from starlette.responses import Response
 
 from interlink import __version__
 from interlink._clock import Clock, SystemClock
+from interlink.breaker import BreakerStore
 from interlink.connectors import ConnectorRegistry
 from interlink.server._audit import AuditedSource, audit_router
 from interlink.server._catalog import catalog
@@ -64,11 +65,13 @@ def create_app(
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
     connect: ConnectConfig | None = None,
     dashboard: DashboardConfig | None = None,
+    breakers: BreakerStore | None = None,
 ) -> FastAPI:
     """The API over `store`; vendor calls through `connections` (audited), syncs on `runner`.
 
     `webhooks` is the webhook intake (`interlink.webhooks.WebhookIntake`), served at
-    `POST /webhooks/{provider}/{connection_id}` when given. `connect` mounts the connect
+    `POST /webhooks/{provider}/{connection_id}` when given. `breakers` (the shared breaker
+    store) puts each connection's breaker state on /metrics. `connect` mounts the connect
     flow (`/connect`, `POST /v1/connect/tokens`), `dashboard` the dashboard (`/dashboard`).
     """
     metrics = metrics or Metrics()
@@ -110,6 +113,8 @@ def create_app(
 
     @app.get("/metrics", include_in_schema=False)
     async def prometheus(request: Request) -> Response:
+        if breakers is not None:
+            await metrics.refresh_breakers(store, breakers)
         return Response(generate_latest(registry_), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/healthz", include_in_schema=False)

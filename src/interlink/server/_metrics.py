@@ -16,13 +16,15 @@ from urllib.parse import urlsplit
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from interlink.breaker import BreakerStore, CircuitBreaker
 from interlink.connectors import ConnectorRegistry
 from interlink.http import Request, Response, Transport
-from interlink.store import RunStats, SyncRun
+from interlink.store import AsyncStore, RunStats, SyncRun
 from interlink.sync import SyncJob
 
 __all__ = ["MeteredTransport", "Metrics", "SyncMetrics"]
 
+_BREAKER_LEVELS = {"closed": 0.0, "half_open": 1.0, "open": 2.0}
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
 
@@ -99,6 +101,11 @@ class Metrics:
             ["provider", "resource"],
             registry=registry,
         )
+        self.breaker_state = Gauge(
+            "interlink_breaker_state",
+            "Each connection's circuit breaker: 0 closed, 1 half open, 2 open (at scrape time)",
+            ["provider", "connection_id"], registry=registry,
+        )  # fmt: skip
         self.dead_letters = Gauge(
             "interlink_webhook_dead_letters",
             "Webhook events in the dead-letter queue",
@@ -110,6 +117,12 @@ class Metrics:
             ["method", "route", "status"],
             registry=registry,
         )
+
+    async def refresh_breakers(self, store: AsyncStore, breakers: BreakerStore) -> None:
+        """Read every connection's breaker state from the shared breaker store."""
+        for row in await store.list_connections():
+            state = await CircuitBreaker(row.provider, row.id, store=breakers).state()
+            self.breaker_state.labels(row.provider, row.id).set(_BREAKER_LEVELS[str(state)])
 
     def value(self, name: str, **labels: str) -> float:
         """A sample's current value (0 when absent), for tests and the dashboard."""

@@ -111,7 +111,7 @@ def app_from_settings(
     return create_app(
         astore, source, runner=runner, registry=registry, clock=clock, metrics=metrics,
         webhooks=intake if webhooks else None, lifespan=lifespan, connect=connect,
-        dashboard=DashboardConfig(secret, breakers=state.breakers),
+        dashboard=DashboardConfig(secret, breakers=state.breakers), breakers=state.breakers,
     )  # fmt: skip
 
 
