@@ -17,8 +17,8 @@ from interlink.server import Metrics, create_app
 from interlink.server._keys import ApiKeys
 from interlink.server._metrics import MeteredTransport, SyncMetrics
 from interlink.simulators import create_simulator
-from interlink.state import State
 from interlink.simulators.hubspot import HubSpotSimulator
+from interlink.state import State
 from interlink.store import AsyncStore, ConnectionRow, Tenant, open_store
 from interlink.sync import EmbeddedRunner, StoreConnections, SyncEngine, SyncJob
 from interlink.vault import FileKeySource, Vault
