@@ -38,3 +38,11 @@ def test_prepared_json_is_the_data_and_remote_data_it_stands_for() -> None:
     assert prepared.remote_json is not None
     assert orjson.loads(prepared.data_json) == prepared.data
     assert orjson.loads(prepared.remote_json) == prepared.remote_data
+
+
+def test_prepared_data_is_the_models_json_dump_without_remote_data() -> None:
+    """data is what model_dump(mode="json") gives, less remote_data (kept apart)."""
+    contact = _contact()
+    prepared = prepare(contact)
+    assert prepared.data == contact.model_dump(mode="json", exclude={"remote_data"})
+    assert prepared.remote_data is contact.remote_data
