@@ -23,6 +23,10 @@ record never stored (rather than returning no row); `list_records`'
 it); `due_checkpoints` skips disabled connections; `Store(url)` builds a store
 without connecting; `store.revision()` / `Store.head_revision()` report the
 migration. Change events are numbered in commit order on both databases.
+`Checkpoint.drift_profile` keeps the drift detector's baseline between runs;
+`PreparedRecord.data_json` / `remote_json` carry text already serialised
+(SQLite stores it as is); `replace_credentials(..., expected_blobs=)` makes its
+compare-and-swap cover the blob read, not only the key id.
 """
 
 from __future__ import annotations
