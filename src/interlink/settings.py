@@ -27,7 +27,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -39,7 +39,7 @@ from pydantic_settings import SettingsError as _SourceError
 from interlink._errors import ConfigError
 from interlink._redact import redact_url
 
-__all__ = ["SETTINGS_FILE", "Settings", "load_settings"]
+__all__ = ["SETTINGS_FILE", "OAuthAppSettings", "Settings", "load_settings"]
 
 SETTINGS_FILE = "interlink.toml"
 ENV_PREFIX = "INTERLINK_"
@@ -77,6 +77,18 @@ _FILE_VALUES: ContextVar[dict[str, Any] | None] = ContextVar(
 )
 
 
+class OAuthAppSettings(BaseModel):
+    """The product's OAuth app at one provider, for the hosted connect flow."""
+
+    model_config = {"extra": "forbid", "frozen": True}
+
+    client_id: str = Field(min_length=1)
+    client_secret: SecretStr
+    """Never printed: a `SecretStr` shows as `**********`."""
+    scopes: tuple[str, ...] | None = None
+    """Scopes to ask for; None: the connector spec's."""
+
+
 class Settings(BaseSettings):
     """Everything a deployment configures. Defaults run the embedded, zero-setup mode."""
 
@@ -93,6 +105,9 @@ class Settings(BaseSettings):
     routes: dict[str, str] = Field(default_factory=dict)
     """Vendor host -> loopback base URL (`api.hubapi.com = "http://127.0.0.1:8900"`),
     to send a built-in connector's real URLs to a simulator."""
+    oauth_apps: dict[str, OAuthAppSettings] = Field(default_factory=dict)
+    """Provider -> the product's OAuth app there (`[oauth_apps.salesforce]` with
+    `client_id`, `client_secret`, optional `scopes`): what `/connect` signs users in with."""
     lookback: Duration = timedelta(minutes=5)
     """Incremental runs start this long before the watermark, to catch late writes."""
     full_sync_every: Duration = timedelta(hours=24)
@@ -249,7 +264,10 @@ def _explain(
     inner = ".".join(loc[1:])
     message = str(error["msg"]).removeprefix("Value error, ")
     detail = f"{inner}: {message}" if inner else message
-    return ConfigError(_where(field, path, environ, cli), f"{detail} (got {_shown(error)})")
+    where = _where(field, path, environ, cli)
+    if field == "oauth_apps":  # the input holds a client secret: never echo it
+        return ConfigError(where, detail)
+    return ConfigError(where, f"{detail} (got {_shown(error)})")
 
 
 def _shown(error: Any) -> str:

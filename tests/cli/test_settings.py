@@ -170,3 +170,29 @@ def test_settings_are_frozen() -> None:
     settings = Settings()
     with pytest.raises(Exception, match="frozen"):
         settings.concurrency = 3  # type: ignore[misc]
+
+
+def test_oauth_apps_are_read_and_their_secret_never_printed(tmp_path: Path) -> None:
+    """`[oauth_apps.<provider>]` gives the connect flow its app; the secret stays masked."""
+    _write(
+        tmp_path,
+        '[oauth_apps.salesforce]\nclient_id = "3MVG9"\nclient_secret = "shh-123"\n'
+        'scopes = ["api", "refresh_token"]\n',
+    )
+    settings = load_settings()
+    app = settings.oauth_apps["salesforce"]
+    assert app.client_id == "3MVG9"
+    assert app.client_secret.get_secret_value() == "shh-123"
+    assert app.scopes == ("api", "refresh_token")
+    assert "shh-123" not in repr(settings)
+
+
+def test_an_oauth_app_without_its_secret_is_named(tmp_path: Path) -> None:
+    """A bad app is one error naming the provider's entry and key, never echoing the secret."""
+    _write(tmp_path, '[oauth_apps.salesforce]\nclient_id = "3MVG9"\n')
+    with pytest.raises(ConfigError, match=r"oauth_apps: salesforce\.client_secret: Field required"):
+        load_settings()
+    _write(tmp_path, '[oauth_apps.salesforce]\nclient_id = ""\nclient_secret = "shh-123"\n')
+    with pytest.raises(ConfigError, match=r"salesforce\.client_id") as caught:
+        load_settings()
+    assert "shh-123" not in str(caught.value)

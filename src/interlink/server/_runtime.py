@@ -21,7 +21,7 @@ from interlink.connectors import ConnectorRegistry
 from interlink.server._app import create_app
 from interlink.server._audit import AuditedSource
 from interlink.server._metrics import MeteredTransport, Metrics, SyncMetrics
-from interlink.server.connect import ConnectConfig, server_secret
+from interlink.server.connect import ConnectConfig, OAuthApp, server_secret
 from interlink.server.dashboard import DashboardConfig
 from interlink.settings import Settings
 from interlink.state import State
@@ -107,7 +107,11 @@ def app_from_settings(
 
     # Signs tenant tokens, seals connect and dashboard cookies; kept beside the vault key.
     secret = server_secret(FileSecret(settings.key_file.parent / "server.key"))
-    connect = ConnectConfig(secret, vault, transport, browser_routes=settings.routes)
+    apps = {
+        provider: OAuthApp(app.client_id, app.client_secret.get_secret_value(), app.scopes)
+        for provider, app in settings.oauth_apps.items()
+    }
+    connect = ConnectConfig(secret, vault, transport, apps=apps, browser_routes=settings.routes)
     return create_app(
         astore, source, runner=runner, registry=registry, clock=clock, metrics=metrics,
         webhooks=intake if webhooks else None, lifespan=lifespan, connect=connect,
