@@ -37,7 +37,7 @@ subscriptions = typer.Typer(help="Where change events are delivered.", no_args_i
 def _subs(store: Any, vault: Any) -> Any:
     from interlink.webhooks import Subscriptions
 
-    return Subscriptions(store._engine, vault.cipher("webhook-subscriptions"))
+    return Subscriptions.for_vault(store._engine, vault)
 
 
 def _row(sub: Any) -> dict[str, Any]:

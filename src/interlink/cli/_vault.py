@@ -21,6 +21,7 @@ from interlink._errors import ConfigError, StoreError, VaultError
 from interlink.settings import load_settings
 from interlink.store import Store, open_store
 from interlink.vault import EnvKeySource, Key, KeySource, RotationReport, Vault, default_key_source
+from interlink.webhooks import SubscriptionSecrets
 
 vault = typer.Typer(
     help="The credential vault: key status, key rotation, new keys.", no_args_is_help=True
@@ -149,6 +150,7 @@ def rotate_key(
                 new_key,
                 drop_retired=drop_retired,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
+                resealers=[SubscriptionSecrets.for_vault(store._engine, the_vault)],
             )
     data = _report_data(report, source.location)
     if as_json:
@@ -162,6 +164,14 @@ def rotate_key(
                 f"were left untouched: {', '.join(report.unreadable)}"
             )
         )
+    for other in report.resealed:
+        if other.unreadable:
+            raise _fail(
+                VaultError(
+                    f"{len(other.unreadable)} of the {other.what} open with no key in the "
+                    f"keyring and were left untouched: {', '.join(other.unreadable)}"
+                )
+            )
     if drop_retired and report.drop_refused:
         raise _fail(VaultError(f"retired keys kept: {report.drop_refused}"))
 
@@ -179,6 +189,16 @@ def _report_data(report: RotationReport, location: str) -> dict[str, Any]:
         "retired_key_ids": list(report.retired_key_ids),
         "dropped_key_ids": list(report.dropped_key_ids),
         "drop_refused": report.drop_refused,
+        "resealed": [
+            {
+                "what": r.what,
+                "resealed": r.resealed,
+                "changed_meanwhile": r.changed_meanwhile,
+                "unreadable": list(r.unreadable),
+                "by_key": r.by_key,
+            }
+            for r in report.resealed
+        ],
         "complete": report.complete,
     }
 
@@ -197,6 +217,10 @@ def _print_report(data: dict[str, Any]) -> None:
     table.add_row("already current", str(data["already_current"]))
     table.add_row("changed meanwhile (kept)", str(data["changed_meanwhile"]))
     table.add_row("unreadable (untouched)", str(len(data["unreadable"])))
+    for other in data["resealed"]:
+        table.add_row(f"{other['what']} re-encrypted", str(other["resealed"]))
+        if other["unreadable"]:
+            table.add_row(f"{other['what']} unreadable", str(len(other["unreadable"])))
     table.add_row("retired keys", ", ".join(data["retired_key_ids"]) or "none")
     if data["dropped_key_ids"]:
         table.add_row("dropped", ", ".join(data["dropped_key_ids"]))

@@ -19,6 +19,7 @@ from __future__ import annotations
 from interlink._errors import VaultError
 from interlink.vault._backends import EnvSecret, FileSecret, SecretBackend
 from interlink.vault._keys import KEY_BYTES, Key, Keyring, key_id_of
+from interlink.vault._reseal import Resealer, ResealReport
 from interlink.vault._rotation import RotationReport
 from interlink.vault._seal import BLOB_VERSION, blob_key_id, open_blob, seal_blob
 from interlink.vault._sources import (
@@ -49,6 +50,8 @@ __all__ = [
     "Key",
     "KeySource",
     "Keyring",
+    "ResealReport",
+    "Resealer",
     "RotationReport",
     "SecretBackend",
     "SecretKeySource",

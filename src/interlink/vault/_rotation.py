@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -28,6 +28,7 @@ import structlog
 from interlink._errors import VaultError
 from interlink.store import EncryptedCredential
 from interlink.vault._keys import Key, Keyring
+from interlink.vault._reseal import Resealer, ResealReport
 from interlink.vault._seal import credential_context, open_blob, seal_blob
 
 if TYPE_CHECKING:
@@ -64,11 +65,19 @@ class RotationReport:
     """Retired keys still in the ring afterwards."""
     dropped_key_ids: tuple[str, ...] = ()
     drop_refused: str | None = None
+    resealed: tuple[ResealReport, ...] = ()
+    """What each re-sealer passed to `rotate` did with its own blobs."""
 
     @property
     def complete(self) -> bool:
-        """Every stored credential is sealed with the current key."""
-        return set(self.by_key) <= {self.current_key_id} and not self.unreadable
+        """Every stored credential, and every re-sealer's blob, is sealed with the current key."""
+        return all(
+            set(by_key) <= {self.current_key_id} and not unreadable
+            for by_key, unreadable in [
+                (self.by_key, self.unreadable),
+                *((r.by_key, r.unreadable) for r in self.resealed),
+            ]
+        )
 
 
 def rotate(
@@ -77,9 +86,11 @@ def rotate(
     *,
     drop_retired: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    resealers: Sequence[Resealer] = (),
 ) -> RotationReport:
     """Make `new_key` current (if given), re-seal every credential with the current key,
-    then drop the retired keys if asked and nothing needs them any more.
+    and each re-sealer's blobs, then drop the retired keys if asked and nothing needs them
+    any more.
 
     `progress(done, total)` is called after each committed batch (credentials looked at,
     out of all stored)."""
@@ -153,11 +164,12 @@ def rotate(
     if progress is not None:
         progress(len(rows), len(rows))
 
+    resealed = tuple(resealer.reseal(current) for resealer in resealers)
     by_key = dict(Counter(row.key_id for row in vault.store.list_credentials()))
     dropped: tuple[str, ...] = ()
     refused: str | None = None
     if drop_retired and keyring.retired:
-        refused = _drop_refusal(by_key, current, unreadable)
+        refused = _drop_refusal(by_key, current, unreadable) or _reseal_refusal(resealed, current)
         if refused is None:
 
             def drop(latest: Keyring) -> Keyring:
@@ -187,6 +199,7 @@ def rotate(
         retired_key_ids=keyring.retired_ids,
         dropped_key_ids=dropped,
         drop_refused=refused,
+        resealed=resealed,
     )
     log.info(
         "vault.rotation_finished",
@@ -210,4 +223,21 @@ def _drop_refusal(by_key: dict[str, int], current: str, unreadable: list[str]) -
     if stale:
         listed = ", ".join(f"{count} under {key_id}" for key_id, count in sorted(stale.items()))
         return f"credentials are still sealed with retired keys ({listed}); run the rotation again"
+    return None
+
+
+def _reseal_refusal(resealed: tuple[ResealReport, ...], current: str) -> str | None:
+    for report in resealed:
+        if report.unreadable:
+            return (
+                f"{len(report.unreadable)} of the {report.what} open with no key in the ring "
+                f"({', '.join(report.unreadable)}); the retired keys were kept"
+            )
+        stale = {key_id: n for key_id, n in report.by_key.items() if key_id != current}
+        if stale:
+            listed = ", ".join(f"{n} under {key_id}" for key_id, n in sorted(stale.items()))
+            return (
+                f"{report.what} are still sealed with retired keys ({listed}); "
+                "run the rotation again"
+            )
     return None

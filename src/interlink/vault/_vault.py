@@ -17,6 +17,7 @@ import structlog
 from interlink._errors import VaultError
 from interlink.store import EncryptedCredential
 from interlink.vault._keys import Key, Keyring
+from interlink.vault._reseal import Resealer
 from interlink.vault._rotation import KEYRING_WRITE_LOCK, RotationReport, rotate
 from interlink.vault._seal import blob_key_id, credential_context, open_blob, seal_blob
 from interlink.vault._sources import KeySource
@@ -152,10 +153,13 @@ class Vault:
         *,
         drop_retired: bool = False,
         progress: Callable[[int, int], None] | None = None,
+        resealers: Sequence[Resealer] = (),
     ) -> RotationReport:
-        """Make `new_key` current and re-seal every credential with it (see `_rotation`);
-        `progress(done, total)` follows the pass."""
-        return rotate(self, new_key, drop_retired=drop_retired, progress=progress)
+        """Make `new_key` current and re-seal every credential with it (see `_rotation`),
+        and each re-sealer's own blobs; `progress(done, total)` follows the pass."""
+        return rotate(
+            self, new_key, drop_retired=drop_retired, progress=progress, resealers=resealers
+        )
 
     def cipher(self, purpose: str) -> VaultCipher:
         """An `interlink.auth.Cipher` sealing with this vault's keys, bound to `purpose`

@@ -26,15 +26,17 @@ from interlink.webhooks._missed import MissedWebhooks, missed_webhooks
 from interlink.webhooks._outbound import DeliveryStats, OutboundDispatcher
 from interlink.webhooks._processor import ConnectionOpener, ProcessStats, WebhookProcessor
 from interlink.webhooks._schemes import SCHEMES, scheme_named
+from interlink.webhooks._secret_rotation import SubscriptionSecrets
 from interlink.webhooks._slack import SlackV0
 from interlink.webhooks._standard import StandardWebhooks
 from interlink.webhooks._stripe import StripeSignature
-from interlink.webhooks._subscriptions import Subscription, Subscriptions
+from interlink.webhooks._subscriptions import SECRET_PURPOSE, Subscription, Subscriptions
 from interlink.webhooks._targets import IntakeTarget, StoreTargets, secrets_from
 from interlink.webhooks._verify import Reason, Secret, SignatureScheme, WebhookVerificationError
 
 __all__ = [
     "SCHEMES",
+    "SECRET_PURPOSE",
     "Accepted",
     "Attempt",
     "ConnectionOpener",
@@ -62,6 +64,7 @@ __all__ = [
     "StoreTargets",
     "StripeSignature",
     "Subscription",
+    "SubscriptionSecrets",
     "Subscriptions",
     "TargetResolver",
     "WebhookIntake",

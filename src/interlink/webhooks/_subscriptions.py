@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, Row, delete, insert, select
@@ -25,7 +25,13 @@ from interlink.store._base import new_id
 from interlink.store._engine import WRITE, translate_errors
 from interlink.webhooks._outbound_tables import subscriptions
 
-__all__ = ["Subscription", "Subscriptions"]
+if TYPE_CHECKING:
+    from interlink.vault import Vault
+
+__all__ = ["SECRET_PURPOSE", "Subscription", "Subscriptions"]
+
+SECRET_PURPOSE = "webhook-subscriptions"
+"""The vault cipher purpose subscription secrets are sealed for."""
 
 ACTIVE, DISABLED = "active", "disabled"
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -76,6 +82,13 @@ class Subscriptions:
         self._writer = engine.execution_options(**{WRITE: True})
         self._cipher = cipher
         self._clock: Clock = clock or SystemClock()
+
+    @classmethod
+    def for_vault(
+        cls, engine: Engine, vault: Vault, *, clock: Clock | None = None
+    ) -> Subscriptions:
+        """Subscriptions whose secrets `vault` seals (what every command and the server use)."""
+        return cls(engine, vault.cipher(SECRET_PURPOSE), clock=clock)
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self._clock.time(), UTC)
