@@ -118,6 +118,20 @@ class Settings(BaseSettings):
     """Per `provider.resource` (or `provider`) sync interval, overriding `default_interval`."""
     concurrency: int = Field(default=8, ge=1, le=1024)
     """How many (connection, resource) runs the embedded runner runs at once."""
+    broker_url: str | None = None
+    """Celery broker of `interlink worker` (`redis://`, `amqp://`); default: the state's Redis."""
+    result_backend: str | None = None
+    """Celery result backend; default: the state's Redis."""
+    queue: str = "interlink.sync"
+    """The Celery queue sync jobs go through (one per deployment sharing a broker)."""
+    lease_ttl: float = Field(default=30.0, ge=1.0)
+    """Seconds a worker's lease on a (connection, resource) lasts unless renewed."""
+    visibility_timeout: float = Field(default=3600.0, ge=1.0)
+    """Redis broker: seconds before an unacknowledged job is handed out again."""
+    redis_prefix: str = "interlink:"
+    """Prefix of every key the workers keep in Redis (leases)."""
+    request_timeout: float = Field(default=30.0, ge=0.1)
+    """Seconds one vendor request may take before the pipeline retries it."""
     log_level: Literal["debug", "info", "warning", "error"] = "warning"
     log_json: bool = False
 

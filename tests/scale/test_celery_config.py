@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -74,3 +76,27 @@ def test_worker_command_refuses_in_process_state(monkeypatch: pytest.MonkeyPatch
     assert result.exit_code == 2
     assert "INTERLINK_STATE" in result.output
     assert "redis://" in result.output
+
+
+def test_the_settings_file_configures_the_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Broker, queue, lease ttl, visibility, key prefix and request timeout come from
+    interlink.toml too, as every other setting does; a variable still wins."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("INTERLINK_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "interlink.toml").write_text(
+        f'state = "{REDIS}"\nbroker_url = "amqp://guest:guest@127.0.0.1:5672//"\n'
+        'queue = "file.sync"\nlease_ttl = 12\nvisibility_timeout = 600\n'
+        'redis_prefix = "file:"\nrequest_timeout = 5\n'
+    )
+    config = CeleryConfig.load(environ={})
+    assert config.broker_url.startswith("amqp://")
+    assert (config.queue, config.visibility_timeout) == ("file.sync", 600.0)
+    assert (config.worker.lease_ttl, config.worker.redis_prefix) == (12.0, "file:")
+    assert config.worker.request_timeout == 5.0
+    assert CeleryConfig.load(environ={"INTERLINK_QUEUE": "env.sync"}).queue == "env.sync"

@@ -72,35 +72,34 @@ class CeleryConfig:
     def load(
         cls, settings: Settings | None = None, environ: Mapping[str, str] | None = None
     ) -> CeleryConfig:
-        """From the settings (file and INTERLINK_* variables) plus the worker's own
-        variables: INTERLINK_BROKER_URL (default: the state's Redis),
-        INTERLINK_RESULT_BACKEND (default: the state's Redis), INTERLINK_LEASE_TTL
-        (30 s), INTERLINK_REDIS_PREFIX (`interlink:`), INTERLINK_QUEUE
-        (`interlink.sync`), INTERLINK_VISIBILITY_TIMEOUT (3600 s), INTERLINK_REQUEST_TIMEOUT
-        (30 s: one vendor request, before the pipeline retries it). A bad value is a
+        """From the settings (the file's keys and INTERLINK_* variables; `environ`, when
+        given, wins over both, for tests and embedding): broker_url and result_backend
+        (default: the state's Redis), lease_ttl (30 s), redis_prefix (`interlink:`),
+        queue (`interlink.sync`), visibility_timeout (3600 s), request_timeout (30 s:
+        one vendor request, before the pipeline retries it). A bad value is a
         `ConfigError` naming the variable."""
         env = os.environ if environ is None else environ
         settings = settings or load_settings()
         worker = WorkerConfig(
             settings,
-            redis_prefix=env.get("INTERLINK_REDIS_PREFIX", "interlink:"),
-            lease_ttl=_float(env, "INTERLINK_LEASE_TTL", 30.0, 1.0),
-            request_timeout=_float(env, "INTERLINK_REQUEST_TIMEOUT", 30.0, 0.1),
+            redis_prefix=env.get("INTERLINK_REDIS_PREFIX", settings.redis_prefix),
+            lease_ttl=_float(env, "INTERLINK_LEASE_TTL", settings.lease_ttl, 1.0),
+            request_timeout=_float(env, "INTERLINK_REQUEST_TIMEOUT", settings.request_timeout, 0.1),
         )
         redis_url = worker.redis_url  # the workers need shared state: fail early without it
-        broker = env.get("INTERLINK_BROKER_URL") or redis_url
+        broker = env.get("INTERLINK_BROKER_URL") or settings.broker_url or redis_url
         if not broker.startswith(_BROKERS):
             raise ConfigError(
                 "INTERLINK_BROKER_URL", f"must be a redis:// or amqp:// URL (got {broker!r})"
             )
-        backend = env.get("INTERLINK_RESULT_BACKEND") or redis_url
-        visibility = _float(env, "INTERLINK_VISIBILITY_TIMEOUT", 3600.0, 1.0)
+        backend = env.get("INTERLINK_RESULT_BACKEND") or settings.result_backend or redis_url
+        visibility = _float(env, "INTERLINK_VISIBILITY_TIMEOUT", settings.visibility_timeout, 1.0)
         if visibility <= worker.lease_ttl:
             raise ConfigError(
                 "INTERLINK_VISIBILITY_TIMEOUT",
                 f"must exceed the lease ttl ({worker.lease_ttl:g} s), got {visibility:g}",
             )
-        queue = env.get("INTERLINK_QUEUE") or QUEUE
+        queue = env.get("INTERLINK_QUEUE") or settings.queue
         if not re.fullmatch(r"[A-Za-z0-9_.:-]{1,200}", queue):
             raise ConfigError("INTERLINK_QUEUE", f"letters, digits and _.:- only (got {queue!r})")
         return cls(worker, broker, backend, queue, visibility)
