@@ -150,7 +150,7 @@ def deliver(
     from interlink.webhooks import OutboundDispatcher
 
     async def once(store: Any, vault: Any) -> dict[str, int]:
-        dispatcher = OutboundDispatcher(_subs(store, vault))
+        dispatcher = OutboundDispatcher.for_vault(store._engine, vault)
         try:
             if follow:
                 await _until_interrupted(dispatcher.run)

@@ -4,7 +4,7 @@ One store, one vault, one `State` and one metered transport serve the API,
 the embedded runner and its scheduler, and the webhook intake and processor,
 so every path to a vendor shares one rate-limit budget, token and breaker per
 credential. The lifespan starts the background loops (scheduler, webhook
-processor) and stops and closes everything on shutdown.
+processor, outbound webhook dispatcher) and stops and closes everything on shutdown.
 """
 
 from __future__ import annotations
@@ -36,11 +36,12 @@ def app_from_settings(
     settings: Settings, *, schedule: bool = True, webhooks: bool = True, poll: float = 5.0
 ) -> FastAPI:
     """The full server for `settings`: API, embedded runner (and scheduler with `schedule`),
-    webhook intake and processor (with `webhooks`), metrics."""
+    webhook intake and processor and the outbound dispatcher (with `webhooks`), metrics."""
     from interlink.http import AiohttpTransport, RoutedTransport
     from interlink.webhooks import (
         Inbox,
         IntakeMetrics,
+        OutboundDispatcher,
         StoreTargets,
         WebhookIntake,
         WebhookProcessor,
@@ -79,6 +80,7 @@ def app_from_settings(
         metrics=IntakeMetrics(metrics.registry),
     )  # fmt: skip
     processor = WebhookProcessor(inbox, providers, source, clock=clock)
+    outbound = OutboundDispatcher.for_vault(store._engine, vault, clock=clock)
     metrics.dead_letters.set_function(lambda: _dead_letters(store))
     scheduler = Scheduler(
         astore, runner, clock=clock, poll=poll,
@@ -93,6 +95,7 @@ def app_from_settings(
             loops.append(asyncio.create_task(scheduler.serve(stop=stop), name="scheduler"))
         if webhooks:
             loops.append(asyncio.create_task(processor.run(stop), name="webhook processor"))
+            loops.append(asyncio.create_task(outbound.run(stop), name="outbound webhooks"))
         try:
             yield
         finally:
@@ -100,6 +103,7 @@ def app_from_settings(
             await asyncio.gather(*loops, return_exceptions=True)
             await runner.aclose()
             await processor.aclose()
+            await outbound.aclose()
             intake.close()
             await source.close()
             await state.aclose()

@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
 import orjson
+import structlog
 from sqlalchemy import Row, and_, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -32,7 +33,14 @@ from interlink.webhooks._outbound_tables import attempts, deliveries, subscripti
 from interlink.webhooks._signing import event_id_for, sign
 from interlink.webhooks._subscriptions import ACTIVE, DISABLED, Subscriptions
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from interlink.vault import Vault
+
 __all__ = ["DeliveryStats", "OutboundDispatcher"]
+
+log = structlog.get_logger("interlink.webhooks")
 
 T = TypeVar("T")
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
@@ -76,6 +84,14 @@ class OutboundDispatcher:
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="interlink-outbound")
         self._session: aiohttp.ClientSession | None = None
 
+    @classmethod
+    def for_vault(
+        cls, engine: Engine, vault: Vault, *, clock: Clock | None = None
+    ) -> OutboundDispatcher:
+        """The dispatcher `interlink webhooks deliver` and `interlink serve` run: the store's
+        subscriptions, their secrets opened by `vault`."""
+        return cls(Subscriptions.for_vault(engine, vault, clock=clock), clock=clock)
+
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._db, fn, *args)
 
@@ -88,9 +104,13 @@ class OutboundDispatcher:
         """Fan out and deliver until `stop` is set, waiting `poll` seconds between passes
         that had nothing to send."""
         while not stop.is_set():
-            stats = await self.run_once()
+            try:
+                stats = await self.run_once()
+            except Exception:  # the store or the network is down: keep the loop, retry later
+                log.exception("webhooks.outbound_failed")
+                stats = DeliveryStats()
             if not (stats.delivered or stats.failed or stats.given_up):
-                await self._clock.sleep(poll)
+                await _sleep_unless(stop, self._clock.sleep(poll))
 
     async def run_once(self) -> DeliveryStats:
         """Fan out what is new, then deliver what is due."""
@@ -256,3 +276,14 @@ class OutboundDispatcher:
                 changes["paused_until"] = now + timedelta(seconds=self._cooldown)
             conn.execute(update(subscriptions).where(endpoint).values(**changes))
         return "given_up" if gave_up else "failed"
+
+
+async def _sleep_unless(stop: asyncio.Event, sleep: Coroutine[Any, Any, None]) -> None:
+    """Sleep, but wake at once when `stop` is set (a server shutting down does not wait)."""
+    sleeping = asyncio.ensure_future(sleep)
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({sleeping, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (sleeping, stopping):
+            task.cancel()
