@@ -1,4 +1,5 @@
-"""`interlink serve` delivers outbound webhooks: its lifespan runs the dispatcher loop."""
+"""`interlink serve` delivers outbound webhooks: its lifespan runs the dispatcher loop, and
+replicas running one each never send a change twice."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ import standardwebhooks
 from tests.simulators.conftest import serving
 from tests.webhooks.test_outbound import Endpoint, change
 
+from interlink._clock import FakeClock
 from interlink.server._runtime import app_from_settings
 from interlink.settings import load_settings
-from interlink.store import open_store
+from interlink.store import Store, open_store
 from interlink.vault import FileKeySource, Vault
-from interlink.webhooks import Subscriptions
+from interlink.webhooks import OutboundDispatcher, Subscriptions
 
 
 @pytest.fixture
@@ -62,3 +64,26 @@ async def test_serve_delivers_change_events_and_stops_cleanly(
     [(headers, body)] = endpoint.received
     event = standardwebhooks.Webhook(secret).verify(body, headers)
     assert event["data"]["record"]["first_name"] == "Ada"
+
+
+async def test_dispatchers_side_by_side_send_each_change_once(
+    store: Store, vault: Vault, clock: FakeClock, endpoint: Endpoint
+) -> None:
+    """Two dispatchers on one store (two `interlink serve` replicas) passing at the same time
+    send every change exactly once between them."""
+    tenant = store.create_tenant("Acme")
+    store.create_connection(tenant.id, "hubspot", auth_method="private_app", variables={},
+                            connection_id="conn_out")  # fmt: skip
+    Subscriptions.for_vault(store._engine, vault, clock=clock).add(tenant.id, endpoint.url)
+    for i in range(20):
+        change(store, tenant, str(i), f"name {i}")
+    first, second = (OutboundDispatcher.for_vault(store._engine, vault, clock=clock) for _ in "ab")
+    try:
+        await first._call(first.fan_out)
+        one, two = await asyncio.gather(first.deliver_due(), second.deliver_due())
+    finally:
+        await first.aclose()
+        await second.aclose()
+    assert one.delivered + two.delivered == 20
+    ids = [headers["webhook-id"] for headers, _ in endpoint.received]
+    assert len(ids) == len(set(ids)) == 20

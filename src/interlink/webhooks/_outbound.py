@@ -205,6 +205,8 @@ class OutboundDispatcher:
                 secrets[row.subscription_id] = await self._call(
                     self.subs.secret, row.subscription_id
                 )
+            if not await self._call(self._claim, row):
+                continue  # another dispatcher (another `interlink serve`) is sending it
             status, error, took = await self._send(row, secrets[row.subscription_id])
             outcome = await self._call(self._record, row, status, error, took)
             setattr(stats, outcome, getattr(stats, outcome) + 1)
@@ -239,6 +241,21 @@ class OutboundDispatcher:
         except (aiohttp.ClientError, TimeoutError) as exc:
             status, error = None, f"{type(exc).__name__}: {exc}"[:500]
         return status, error, int((time.perf_counter() - started) * 1000)
+
+    def _claim(self, row: Row[Any]) -> bool:
+        """Lease the delivery for one send, so dispatchers running side by side (one per
+        server) never send it twice; if this one dies mid-send the lease expires and the
+        delivery is sent again (receivers de-duplicate on `webhook-id`)."""
+        now = self.subs.now()
+        lease = now + timedelta(seconds=self._timeout + 60)
+        claim = (
+            update(deliveries)
+            .where(deliveries.c.id == row.id, deliveries.c.status == PENDING,
+                   deliveries.c.attempts == row.attempts, deliveries.c.next_attempt_at <= now)
+            .values(next_attempt_at=lease)
+        )  # fmt: skip
+        with self._writer.begin() as conn:
+            return bool(conn.execute(claim).rowcount == 1)
 
     def _record(self, row: Row[Any], status: int | None, error: str | None, took: int) -> str:
         """Store the attempt and its consequences; returns the DeliveryStats field to count."""
