@@ -129,7 +129,8 @@ def rotate_key(
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Make a new key current and re-encrypt every credential with it, without downtime.
+    """Make a new key current and re-encrypt every credential (and webhook subscription
+    secret) with it, without downtime.
 
     With INTERLINK_SECRET_KEY, no key is generated: the credentials are re-encrypted
     under the key that variable holds (the old one in INTERLINK_SECRET_KEY_RETIRED).
