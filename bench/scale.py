@@ -312,4 +312,7 @@ async def _scenario_2(
 
 
 if __name__ == "__main__":
+    from interlink._logging import configure_logging
+
+    configure_logging("warning")  # the store's per-connection info lines would bury the figures
     asyncio.run(main())
