@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.retry import Retry
 
 from interlink._clock import FakeClock
 from interlink.breaker import (
