@@ -1,16 +1,21 @@
 """Schemathesis against /openapi.json, in process (ASGI, no network): no 5xx, and every answer
-matches the published schema (status, content type, body, headers). Bounded in examples."""
+matches the published schema (status, content type, body, headers). Bounded in examples and
+in wall-clock time."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse, PlainTextResponse
 from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import CHECKS
+from schemathesis.checks import CHECKS, load_all_checks
+from schemathesis.core.failures import FailureGroup
 
 from interlink import ASGITransport
 from interlink.server import create_app
@@ -68,6 +73,9 @@ _WANTED = {
     "response_schema_conformance",
     "response_headers_conformance",
 }
+# The OpenAPI checks register themselves only when their module is imported; before that the
+# registry holds `not_a_server_error` alone and the run would check nothing against the schema.
+load_all_checks()
 CHOSEN = [check for check in CHECKS.get_all() if check.__name__ in _WANTED]
 
 
@@ -80,15 +88,78 @@ def _exercise(case: Any) -> None:
     case.call_and_validate(headers={"Authorization": f"Bearer {WORLD.key}"}, checks=CHOSEN)
 
 
+# The run's bounds: at most _EXAMPLES cases per operation, and once _BUDGET_S seconds have gone
+# by, each remaining operation gets only _FLOOR cases, so a slow host shortens the run rather
+# than dropping operations. The budget limits work done; nothing asserts how long it took.
+_EXAMPLES = 12
+_FLOOR = 3
+_BUDGET_S = 120.0
+
+
+def test_every_wanted_check_is_registered() -> None:
+    """The run checks for 5xx and for status code, content type, headers and body against
+    the schema, not just for server errors."""
+    assert {check.__name__ for check in CHOSEN} == _WANTED
+
+
 def test_api_conforms_to_its_schema() -> None:
-    """Generated requests for every operation (bounded: 12 each) never get a 5xx or an
-    answer outside the schema."""
+    """Generated requests for every operation (bounded in examples and time) never get a 5xx or
+    an answer outside the schema."""
     schema = schemathesis.openapi.from_asgi("/openapi.json", WORLD.app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 60
+    deadline = time.monotonic() + _BUDGET_S
     for operation in operations:
-        run = settings(max_examples=12, deadline=None, derandomize=True, database=None,
+        examples = _EXAMPLES if time.monotonic() < deadline else _FLOOR
+        run = settings(max_examples=examples, deadline=None, derandomize=True, database=None,
                        suppress_health_check=list(HealthCheck))(
             given(case=operation.as_strategy())(_exercise)
         )  # fmt: skip
         run()
+
+
+def _broken_app() -> FastAPI:
+    """One endpoint per way an answer can break its schema."""
+    app = FastAPI()
+    integer = {"content": {"application/json": {"schema": {"type": "integer"}}}}
+
+    @app.get("/status", responses={200: integer})
+    def status() -> JSONResponse:
+        return JSONResponse(1, status_code=418)
+
+    @app.get("/content-type", response_model=int)
+    def content_type() -> PlainTextResponse:
+        return PlainTextResponse("1")
+
+    @app.get("/body", response_model=int)
+    def body() -> JSONResponse:
+        return JSONResponse({"a": 1})
+
+    etag = {"headers": {"ETag": {"required": True, "schema": {"type": "string"}}}}
+
+    @app.get("/headers", response_model=int, responses={200: etag})
+    def headers() -> JSONResponse:
+        return JSONResponse(1)
+
+    @app.get("/server-error", response_model=int)
+    def server_error() -> JSONResponse:
+        return JSONResponse(1, status_code=500)
+
+    return app
+
+
+@pytest.mark.parametrize(
+    ("path", "code"),
+    [
+        ("/status", "Undocumented status code"),
+        ("/content-type", "Undocumented Content-Type"),
+        ("/body", "Response violates schema"),
+        ("/headers", "Missing required response headers"),
+        ("/server-error", "Server error"),
+    ],
+)
+def test_chosen_checks_catch_each_violation(path: str, code: str) -> None:
+    """The checks the run uses fail an answer that breaks the schema in each way it can."""
+    schema = schemathesis.openapi.from_asgi("/openapi.json", _broken_app())
+    with pytest.raises(FailureGroup, match=code):
+        schema[path]["GET"].Case().call_and_validate(checks=CHOSEN)
