@@ -12,6 +12,8 @@ from interlink.cli._fleet import Fleet
 from interlink.store import open_store
 
 SECRET = "pat-na1-0f3c9e7d-distinctive-secret"
+# HubSpot's answer to a token it does not know (its real wording, kept by the simulator).
+HUBSPOT_REFUSAL = "Authentication credentials not found. This API supports OAuth 2.0 authentication"
 
 
 def _tenant(cli: CliRunner, name: str = "Acme") -> str:
@@ -32,6 +34,30 @@ def test_tenants_create_and_list(cli: CliRunner, cli_env: Path) -> None:
     listed = cli.invoke(app, ["tenants", "list", "--json"])
     assert [t["id"] for t in json.loads(listed.stdout)] == [tenant_id]
     assert "Acme" in cli.invoke(app, ["tenants", "list"]).stdout
+
+
+def test_tenants_set_require_if_match(cli: CliRunner, cli_env: Path) -> None:
+    """`tenants set` turns require_if_match on and off (listed in settings, audited); without
+    a flag or for an unknown tenant it exits 2 naming what is wrong and changes nothing."""
+    tenant_id = _tenant(cli)
+    on = cli.invoke(app, ["tenants", "set", "Acme", "--require-if-match", "--json"])
+    assert on.exit_code == 0, on.output
+    assert json.loads(on.stdout)["settings"] == {"require_if_match": True}
+    listed = json.loads(cli.invoke(app, ["tenants", "list", "--json"]).stdout)
+    assert listed[0]["settings"] == {"require_if_match": True}
+    off = cli.invoke(app, ["tenants", "set", tenant_id, "--no-require-if-match"])
+    assert off.exit_code == 0, off.output
+    assert "If-Match not required" in off.stdout
+    bare = cli.invoke(app, ["tenants", "set", "Acme"])
+    assert bare.exit_code == 2
+    assert "--require-if-match" in bare.output
+    unknown = cli.invoke(app, ["tenants", "set", "Nobody", "--require-if-match"])
+    assert unknown.exit_code == 2
+    assert "no tenant 'Nobody'" in unknown.output
+    listed = json.loads(cli.invoke(app, ["tenants", "list", "--json"]).stdout)
+    assert [t["settings"] for t in listed] == [{"require_if_match": False}]
+    audit = json.loads(cli.invoke(app, ["audit", "--json"]).stdout)
+    assert [(e["action"], e["target"]) for e in audit] == [("tenant.update", tenant_id)] * 2
 
 
 def test_add_seals_the_credentials_and_never_prints_them(cli: CliRunner, cli_env: Path) -> None:
@@ -183,4 +209,5 @@ def test_test_with_wrong_credentials_fails_with_the_vendors_reason(
     assert result.exit_code == 1
     assert "AuthError" in result.output
     assert "401" in result.output
+    assert HUBSPOT_REFUSAL in result.output  # the vendor's own message, not just its status
     assert SECRET not in result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from interlink.cli import app
 from interlink.cli._fleet import Fleet
 from interlink.store import open_store
 from interlink.vault import FileKeySource, Vault
+
+# HubSpot's answer to a token it does not know (its real wording, kept by the simulator).
+HUBSPOT_REFUSAL = "Authentication credentials not found. This API supports OAuth 2.0 authentication"
 
 
 def _connect(cli: CliRunner, fleet: Fleet, token: str | None = None) -> str:
@@ -81,6 +85,11 @@ def test_a_refused_token_fails_the_run_and_touches_no_record(
         latest = _runs(cli, "--limit", "1")[0]
         assert latest["outcome"] == "failed"
         assert "401" in str(latest["error"])
+        assert HUBSPOT_REFUSAL in str(latest["error"])  # the vendor's words, whole
+        # The table shows the error's start, wrapped in its cell: read it without the borders.
+        assert "Authentication credentials not found" in " ".join(
+            re.sub("[│┃]", " ", result.stdout).split()
+        )
         after = store.list_records(tenant_id=store.list_tenants()[0].id, connection_ids=None,
                                    model=None, limit=1000)  # fmt: skip
         assert [(r.id, r.etag, r.remote_was_deleted) for r in after] == [
