@@ -288,3 +288,60 @@ async def test_slack_url_verification_challenge_is_echoed_not_stored(
     assert response.json() == {"challenge": orjson.loads(body)["challenge"]}
     assert wired.inbox.events() == []
     _problem(await wired.client.post(url, content=body), 401, "missing_signature")
+
+
+@pytest.mark.parametrize(
+    ("events", "detail"),
+    [
+        ([1, 2, 3], "event 0 of the body's array is a number, not a JSON object"),
+        ([_event(1), "contact.creation"], "event 1 of the body's array is a string"),
+    ],
+)
+async def test_verified_array_of_non_objects_is_400(
+    wired: Wired, hubspot: HubSpotSimulator, connection: ConnectionRow, events: Any, detail: str
+) -> None:
+    """A signed HubSpot array holding something other than event objects is a 400 naming the
+    event and its type; nothing of it is stored (not even its valid events), and it is counted."""
+    response = await _post(wired, hubspot, connection.id, events)
+    _problem(response, 400, "malformed_event")
+    assert detail in response.json()["detail"]
+    assert wired.inbox.events() == []
+    assert wired.intake.metrics.value("interlink_webhook_rejections", provider="hubspot",
+                                      reason="malformed_event") == 1  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        ({"id": "12", "action": "Updated"}, "'employees' array; in this body it is missing"),
+        ({"employees": "12"}, "'employees' array; in this body it is a string"),
+        ({"employees": [{"id": "12", "action": "Updated"}, 12]},
+         "event 1 of the body's 'employees' array is a number"),
+    ],
+)  # fmt: skip
+async def test_verified_bamboohr_body_without_employee_events_is_400(
+    wired: Wired, store: Store, vault: Any, clock: FakeClock, body: Any, detail: str
+) -> None:
+    """BambooHR sends its events in an `employees` array: a signed body without it, or with a
+    non-object in it, is a 400 saying so, and nothing is stored (it was a 200 storing 0)."""
+    import hashlib
+    import hmac
+
+    tenant = store.create_tenant("People")
+    bamboo = store.create_connection(tenant.id, "bamboohr", auth_method="default",
+                                     variables={"company": "acme"})  # fmt: skip
+    vault.put(bamboo.id, {"api_key": "k", "private_key": "bamboo-private-key"})
+    raw, stamp = orjson.dumps(body), str(int(clock.time()))
+    signature = hmac.new(b"bamboo-private-key", raw + stamp.encode(), hashlib.sha256).hexdigest()
+    headers = {"X-BambooHR-Signature": signature, "X-BambooHR-Timestamp": stamp}
+    response = await wired.client.post(wired.url("bamboohr", bamboo.id), content=raw,
+                                       headers=headers)  # fmt: skip
+    _problem(response, 400, "malformed_event")
+    assert detail in response.json()["detail"]
+    assert wired.inbox.events() == []
+    good = orjson.dumps({"employees": [{"id": "12", "action": "Updated"}]})
+    signature = hmac.new(b"bamboo-private-key", good + stamp.encode(), hashlib.sha256).hexdigest()
+    headers = {"X-BambooHR-Signature": signature, "X-BambooHR-Timestamp": stamp}
+    accepted = await wired.client.post(wired.url("bamboohr", bamboo.id), content=good,
+                                       headers=headers)  # fmt: skip
+    assert outcome(accepted) == {"stored": 1, "duplicates": 0}

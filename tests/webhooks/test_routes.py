@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from interlink.connectors import ConnectorRegistry
-from interlink.webhooks import ProviderWebhooks
+from interlink.webhooks import MalformedDeliveryError, ProviderWebhooks
 
 
 def _webhooks(provider: str) -> ProviderWebhooks:
@@ -53,8 +55,27 @@ def test_a_batch_at_the_spec_events_path_is_split() -> None:
     """BambooHR posts {"employees": [...]}: each entry is one event."""
     webhooks = _webhooks("bamboohr")
     assert webhooks.events({"employees": [{"id": "1"}, {"id": "2"}]}) == [{"id": "1"}, {"id": "2"}]
-    assert webhooks.events({"unexpected": True}) == []
     assert _webhooks("hubspot").events([{"a": 1}, {"b": 2}]) == [{"a": 1}, {"b": 2}]
+
+
+@pytest.mark.parametrize(
+    ("provider", "body", "message"),
+    [
+        ("bamboohr", {"unexpected": True}, "'employees' array; in this body it is missing"),
+        ("bamboohr", {"employees": {"id": "1"}}, "in this body it is an object"),
+        ("bamboohr", {"employees": [{"id": "1"}, 7]},
+         "event 1 of the body's 'employees' array is a number"),
+        ("hubspot", [{"a": 1}, "b"], "event 1 of the body's array is a string"),
+        ("hubspot", [None], "event 0 of the body's array is null"),
+    ],
+)  # fmt: skip
+def test_events_missing_or_not_objects_are_malformed(
+    provider: str, body: object, message: str
+) -> None:
+    """A body without its declared events array, or with an event that is not an object, is a
+    MalformedDeliveryError saying which event and where (never an empty or partial batch)."""
+    with pytest.raises(MalformedDeliveryError, match=re.escape(message)):
+        _webhooks(provider).events(body)
 
 
 def test_event_versions_read_the_vendor_time_and_integer_ids() -> None:

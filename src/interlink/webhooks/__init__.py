@@ -15,7 +15,13 @@ Signature schemes stand alone too: `scheme_named("stripe").verify(headers, body,
 """
 
 from interlink.webhooks._app import TargetResolver, WebhookIntake
-from interlink.webhooks._config import EventInfo, EventRoute, ProviderWebhooks, WebhookProviders
+from interlink.webhooks._config import (
+    EventInfo,
+    EventRoute,
+    MalformedDeliveryError,
+    ProviderWebhooks,
+    WebhookProviders,
+)
 from interlink.webhooks._deliveries import Attempt, OutboundDelivery, list_attempts, list_deliveries
 from interlink.webhooks._dlq import DeadLetter, DeadLetters
 from interlink.webhooks._hmac import HmacSignature
@@ -51,6 +57,7 @@ __all__ = [
     "InboxEvent",
     "IntakeMetrics",
     "IntakeTarget",
+    "MalformedDeliveryError",
     "MissedWebhooks",
     "OutboundDelivery",
     "OutboundDispatcher",

@@ -2,7 +2,8 @@
 
 Order of checks, cheapest refusal first: the target exists (404), the body is
 within the size limit while it streams in (413), the signature and its
-timestamp verify (401), the body is JSON (400). Then the events are stored
+timestamp verify (401), the body is JSON and its events are JSON objects where
+the provider sends them (400). Then the events are stored
 durably and only then acknowledged (200), a redelivery answered 200 too but
 stored once. Every refusal is a small `application/problem+json` with a
 reason code, never a stack trace, and is counted by provider and reason.
@@ -27,7 +28,7 @@ from starlette.routing import Route
 from interlink._clock import Clock, SystemClock
 from interlink._errors import PROBLEM_BASE, StoreError
 from interlink.webhooks._batch import GroupCommit
-from interlink.webhooks._config import WebhookProviders
+from interlink.webhooks._config import MalformedDeliveryError, WebhookProviders
 from interlink.webhooks._inbox import Delivery, Inbox
 from interlink.webhooks._metrics import IntakeMetrics
 from interlink.webhooks._targets import IntakeTarget
@@ -185,7 +186,10 @@ class WebhookIntake:
 
     async def _store(self, request: Request, target: IntakeTarget, document: Any) -> Response:
         webhooks = target.webhooks
-        events = webhooks.events(document)
+        try:
+            events = webhooks.events(document)
+        except MalformedDeliveryError as exc:
+            raise _Refused(400, "malformed_event", str(exc)) from None
         batch = isinstance(document, list)
         keyed = [
             (webhooks.dedupe_key(target.connection_id, event, request.headers, batch=batch), event)

@@ -29,7 +29,14 @@ from interlink.webhooks._schemes import scheme_named
 from interlink.webhooks._times import event_time
 from interlink.webhooks._verify import SignatureScheme
 
-__all__ = ["Action", "EventInfo", "EventRoute", "ProviderWebhooks", "WebhookProviders"]
+__all__ = [
+    "Action",
+    "EventInfo",
+    "EventRoute",
+    "MalformedDeliveryError",
+    "ProviderWebhooks",
+    "WebhookProviders",
+]
 
 Action = Literal["fetch", "upsert", "delete", "ignore"]
 _DELETION = ("delet", "remov", "destroy", "archiv", "trash")
@@ -40,6 +47,19 @@ _TYPE_KEYS = ("subscriptionType", "type", "event_type", "eventType", "topic", "a
 _DELIVERY_IDS = ("webhook-id", "x-github-delivery", "x-shopify-webhook-id",
                  "x-shopify-event-id", "x-zendesk-webhook-invocation-id")  # fmt: skip
 _MAX_KEY = 180  # vendor ids longer than this are hashed into the 255-character key column
+
+
+class MalformedDeliveryError(ValueError):
+    """A verified JSON body whose events are not where the provider sends them, or are not
+    JSON objects; the message says which and where."""
+
+
+_JSON_TYPES = {str: "a string", int: "a number", float: "a number", bool: "a boolean",
+               list: "an array", dict: "an object", type(None): "null"}  # fmt: skip
+
+
+def _json_type(value: Any) -> str:
+    return _JSON_TYPES.get(type(value), type(value).__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,11 +137,31 @@ class ProviderWebhooks:
 
     def events(self, document: Any) -> list[Any]:
         """The events of one delivery: at the spec's `events` path, or a JSON array (HubSpot,
-        Salesforce), or the body as one event."""
+        Salesforce), or the body as one event.
+
+        A delivery without the declared events array, or with an event that is not a JSON
+        object, is a `MalformedDeliveryError` naming what was wrong: it is refused, not stored.
+        """
         if self.batch is not None:
             found = self.batch.get(document)
-            return list(found) if isinstance(found, list) else []
-        return list(document) if isinstance(document, list) else [document]
+            where = f"the body's {self.batch.source!r} array"
+            if not isinstance(found, list):
+                what = "is missing" if found is None else f"is {_json_type(found)}"
+                raise MalformedDeliveryError(
+                    f"{self.provider} delivers its events in a {self.batch.source!r} array; "
+                    f"in this body it {what}"
+                )
+            events = list(found)
+        elif isinstance(document, list):
+            events, where = list(document), "the body's array"
+        else:
+            events, where = [document], "the body"
+        for n, event in enumerate(events):
+            if not isinstance(event, dict):
+                raise MalformedDeliveryError(
+                    f"event {n} of {where} is {_json_type(event)}, not a JSON object"
+                )
+        return events
 
     def dedupe_key(
         self, connection_id: str, event: Any, headers: Mapping[str, str], *, batch: bool
