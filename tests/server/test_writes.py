@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import threading
 from pathlib import Path
 
 import pytest
 from tests.server.conftest import Api
+from typer.testing import CliRunner
 
+from interlink.cli import app
 from interlink.server import IdempotencyKeys
 from interlink.store import open_store
 
@@ -225,18 +229,25 @@ async def test_patch_refuses_to_overwrite_a_newer_vendor_version(api: Api) -> No
     assert stored.headers["etag"] == refused.headers["etag"]
 
 
-async def test_tenant_requiring_if_match_gets_428(api: Api) -> None:
-    """A tenant whose settings require If-Match gets 428 for a PATCH or DELETE without it."""
-    from sqlalchemy import update
+def _cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
+    """Run `interlink ARGS` on the fixture's store and key file; its output."""
+    for name in list(os.environ):
+        if name.startswith("INTERLINK_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("INTERLINK_DATABASE_URL", f"sqlite:///{tmp_path / 'interlink.db'}")
+    monkeypatch.setenv("INTERLINK_KEY_FILE", str(tmp_path / "secret.key"))
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
 
-    from interlink.store._tables import tenants
 
-    with api.store.store._write("test") as conn:
-        conn.execute(
-            update(tenants)
-            .where(tenants.c.id == api.a.tenant.id)
-            .values(settings={"require_if_match": True})
-        )
+async def test_tenant_requiring_if_match_gets_428(
+    api: Api, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After `interlink tenants set T --require-if-match` a PATCH or DELETE without If-Match
+    is 428 (with If-Match it proceeds); `--no-require-if-match` lifts it."""
+    out = _cli(tmp_path, monkeypatch, "tenants", "set", "Acme", "--require-if-match", "--json")
+    assert json.loads(out)["settings"] == {"require_if_match": True}
     record_id, etag = await _one(api)
     for method in ("PATCH", "DELETE"):
         answer = await api.a.client.request(
@@ -246,10 +257,39 @@ async def test_tenant_requiring_if_match_gets_428(api: Api) -> None:
         )
         assert answer.status_code == 428
         assert "If-Match" in answer.json()["detail"]
+    listed = await api.b.client.get("/v1/crm/contacts", params={"page_size": 1})
+    other_id = listed.json()["results"][0]["id"]
+    other = await api.b.client.patch(f"/v1/crm/contacts/{other_id}", json={"last_name": "Y"})
+    assert other.status_code == 200, other.text  # the other tenant is not affected
     ok = await api.a.client.patch(
         f"/v1/crm/contacts/{record_id}", json={"last_name": "X"}, headers={"If-Match": etag}
     )
     assert ok.status_code == 200
+    _cli(tmp_path, monkeypatch, "tenants", "set", api.a.tenant.id, "--no-require-if-match")
+    free = await api.a.client.patch(f"/v1/crm/contacts/{record_id}", json={"last_name": "Z"})
+    assert free.status_code == 200, free.text
+
+
+async def test_tenant_created_requiring_if_match_gets_428(
+    api: Api, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tenant made by `interlink tenants create NAME --require-if-match`, with a key from
+    `interlink keys create`, gets 428 for a PATCH without If-Match."""
+    made = json.loads(
+        _cli(tmp_path, monkeypatch, "tenants", "create", "Initech", "--require-if-match", "--json")
+    )
+    assert made["settings"] == {"require_if_match": True}
+    key = json.loads(_cli(tmp_path, monkeypatch, "keys", "create", "Initech", "--json"))["key"]
+    row = await api.store.create_connection(
+        made["id"], "hubspot", auth_method="private_app", variables={}
+    )
+    api.vault.put(row.id, {"access_token": api.a.vendor.default_token.value})
+    async with api.client(key) as client:
+        made = await client.post("/v1/crm/contacts", params={"connection_id": row.id}, json=NEW)
+        assert made.status_code == 201, made.text
+        answer = await client.patch(made.headers["location"], json={"last_name": "X"})
+    assert answer.status_code == 428
+    assert answer.headers["content-type"] == "application/problem+json"
 
 
 async def test_delete_removes_at_vendor_and_marks_store(api: Api) -> None:

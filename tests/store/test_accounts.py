@@ -31,6 +31,18 @@ def test_duplicate_tenant_id_is_named(store: Store) -> None:
         store.create_tenant("Other", tenant_id="ten_a")
 
 
+def test_tenant_settings_are_merged_by_update(store: Store) -> None:
+    """update_tenant merges the given settings, keeps the others, and persists them; an
+    unknown tenant is a StoreError naming it and changes nothing."""
+    store.create_tenant("Acme", tenant_id="ten_a", settings={"plan": "pro"})
+    updated = store.update_tenant("ten_a", settings={"require_if_match": True})
+    assert updated.settings == {"plan": "pro", "require_if_match": True}
+    assert store.get_tenant("ten_a") == updated
+    with pytest.raises(StoreError, match="no tenant 'ten_nope'"):
+        store.update_tenant("ten_nope", settings={"require_if_match": True})
+    assert [t.id for t in store.list_tenants()] == ["ten_a"]
+
+
 def test_connection_round_trip_and_listing(store: Store, clock: FakeClock) -> None:
     """A connection reads back whole; listings filter by tenant and provider, oldest first."""
     store.create_tenant("Acme", tenant_id="ten_a")

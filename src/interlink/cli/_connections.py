@@ -1,4 +1,4 @@
-"""`interlink connections` (add, list, remove, test) and `interlink tenants` (create, list).
+"""`interlink connections` (add, list, remove, test) and `interlink tenants` (create, list, set).
 
 Credentials go straight into the vault (encrypted at rest) and are never
 printed: not by `add`, not by `list`, not in an error.
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from interlink.store import ConnectionRow, Store, Tenant
 
 connections = typer.Typer(help="Connections: add, list, remove, test.", no_args_is_help=True)
-tenants = typer.Typer(help="Tenants: create, list.", no_args_is_help=True)
+tenants = typer.Typer(help="Tenants: create, list, set.", no_args_is_help=True)
 app.add_typer(connections, name="connections")
 app.add_typer(tenants, name="tenants")
 
@@ -235,19 +235,61 @@ def test(connection_id: Annotated[str, typer.Argument(help="The connection's id.
     )
 
 
+def _tenant_json(row: Tenant) -> dict[str, Any]:
+    return {"id": row.id, "name": row.name, "created_at": row.created_at,
+            "settings": row.settings}  # fmt: skip
+
+
 @tenants.command("create")
 def create_tenant(
-    name: Annotated[str, typer.Argument(help="The tenant's name.")], as_json: Json = False
+    name: Annotated[str, typer.Argument(help="The tenant's name.")],
+    require_if_match: Annotated[
+        bool,
+        typer.Option(
+            "--require-if-match",
+            help="Refuse API PATCH and DELETE without an If-Match header (428).",
+        ),
+    ] = False,
+    as_json: Json = False,
 ) -> None:
     """Create a tenant (the product's customer that owns connections)."""
     if not name.strip():
         raise fail("a tenant needs a non-empty name", code=2)
+    settings = {"require_if_match": True} if require_if_match else {}
     with cli_errors(), opened(settings_from_cli()) as (store, _):
-        row = store.create_tenant(name.strip())
+        row = store.create_tenant(name.strip(), settings=settings)
     if as_json:
-        print_json({"id": row.id, "name": row.name, "created_at": row.created_at})
+        print_json(_tenant_json(row))
     else:
         typer.echo(f"created tenant {row.id} ({row.name})")
+
+
+@tenants.command("set")
+def set_tenant(
+    tenant: Annotated[str, typer.Argument(help="The tenant's id or unique name.")],
+    require_if_match: Annotated[
+        bool | None,
+        typer.Option(
+            "--require-if-match/--no-require-if-match",
+            help="Whether API PATCH and DELETE without an If-Match header are refused (428).",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Change a tenant's settings; a running server applies them once its key cache expires
+    (within 5 seconds)."""
+    if require_if_match is None:
+        raise fail("nothing to set: give --require-if-match or --no-require-if-match", code=2)
+    with cli_errors(), opened(settings_from_cli()) as (store, _):
+        owner = find_tenant(store, tenant)
+        row = store.update_tenant(owner.id, settings={"require_if_match": require_if_match})
+        store.audit("cli", "tenant.update", owner.id, "ok", tenant_id=owner.id)
+    if as_json:
+        print_json(_tenant_json(row))
+    else:
+        state = "required" if require_if_match else "not required"
+        typer.echo(f"tenant {row.id} ({row.name}): If-Match {state} on PATCH and DELETE")
 
 
 @tenants.command("list")
@@ -256,7 +298,7 @@ def list_tenants(as_json: Json = False) -> None:
     with cli_errors(), opened(settings_from_cli()) as (store, _):
         rows = store.list_tenants()
     if as_json:
-        print_json([{"id": t.id, "name": t.name, "created_at": t.created_at} for t in rows])
+        print_json([_tenant_json(t) for t in rows])
         return
     table = Table(title=f"{len(rows)} tenant(s)")
     for column in ("id", "name", "created"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -52,6 +52,17 @@ class AccountsMixin(StoreBase):
         with self._read("list tenants") as conn:
             rows = conn.execute(select(tenants).order_by(tenants.c.created_at, tenants.c.id))
             return [to_tenant(row) for row in rows]
+
+    def update_tenant(self, tenant_id: str, *, settings: Mapping[str, Any]) -> Tenant:
+        """Merge `settings` into the tenant's settings (keys not named keep their value)."""
+        with self._write("update tenant") as conn:
+            row = conn.execute(select(tenants).where(tenants.c.id == tenant_id)).first()
+            if row is None:
+                raise StoreError(f"no tenant {tenant_id!r}")
+            current = to_tenant(row)
+            merged = {**current.settings, **settings}
+            conn.execute(update(tenants).where(tenants.c.id == tenant_id).values(settings=merged))
+        return replace(current, settings=merged)
 
     # --- connections ---
 

@@ -102,6 +102,7 @@ class AsyncStore:
     create_tenant = forward(Store.create_tenant)
     get_tenant = forward(Store.get_tenant)
     list_tenants = forward(Store.list_tenants)
+    update_tenant = forward(Store.update_tenant)
     create_connection = forward(Store.create_connection)
     get_connection = forward(Store.get_connection)
     list_connections = forward(Store.list_connections)
