@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from tests.sync._kit import LEDGER_SPEC, TOKEN, Ledger, World
 
 from interlink import FakeClock
-from interlink.connectors import ConnectorRegistry
+from interlink.connectors import ConnectorRegistry, load_spec_text
+from interlink.http import MockTransport
 from interlink.store import ConnectionRow
 from interlink.sync import EmbeddedRunner, Scheduler, SyncJob, listable_resources
 
@@ -101,6 +103,57 @@ async def test_disabled_connections_and_own_intervals(world: World, ledger: Ledg
     world.clock.advance(60)
     assert await scheduler.tick() == [SyncJob(fast.id, "contacts")]
     await scheduler.runner.join()
+
+
+# The ledger with a second resource, `companies`, listed from the same vendor data.
+TWO_RESOURCES = load_spec_text(
+    (Path(__file__).parent / "ledger.yaml").read_text()
+    + """
+  companies:
+    model: crm.company
+    id: id
+    list: {path: /companies, records: data}
+    incremental: {path: /companies, records: data, params: {since: "{modified_after:iso}"}}
+    read:
+      remote_id: id
+      name: first
+      modified_at: {path: updated, transform: datetime}
+""",
+    file="ledger-two.yaml",
+)
+
+
+async def test_two_resources_on_different_intervals_each_run_at_their_own(
+    world: World, ledger: Ledger
+) -> None:
+    """Contacts every 10 minutes and companies every 25: over an hour ticked each minute,
+    contacts run at 0, 10, ..., 50 and companies at 0, 25, 50, neither dragging the other."""
+    conn = await world.connection("ledger", {"token": TOKEN})
+    every = {"contacts": timedelta(minutes=10), "companies": timedelta(minutes=25)}
+    registry = ConnectorRegistry([TWO_RESOURCES])
+    runner = EmbeddedRunner(world.engine(MockTransport(ledger), registry=registry))
+    scheduler = Scheduler(
+        world.store, runner, clock=world.clock,
+        interval_for=lambda connection, resource: every[resource],
+        resources_for=listable_resources(registry),
+    )  # fmt: skip
+    start = _now(world.clock)
+    ran: dict[str, list[int]] = {"contacts": [], "companies": []}
+    for minute in range(60):
+        for job in await scheduler.tick():
+            assert job.connection_id == conn.id
+            ran[job.resource].append(minute)
+        for run in await runner.join():
+            assert run.outcome == "succeeded", run
+        world.clock.advance(60)
+    assert runner.failures == []
+    assert ran == {"contacts": [0, 10, 20, 30, 40, 50], "companies": [0, 25, 50]}
+    for resource, interval in every.items():  # each claim is its own last run + its interval
+        checkpoint = await world.store.get_checkpoint(conn.id, resource)
+        last = start + timedelta(minutes=ran[resource][-1])
+        assert checkpoint.next_run_at == last + interval
+    for resource in every:
+        assert await world.store.count_records(connection_id=conn.id, resource=resource) == 10
 
 
 class SettlingClock(FakeClock):
