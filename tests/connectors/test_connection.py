@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,10 +14,22 @@ import orjson
 import pytest
 
 import interlink
-from interlink import ConfigError, FakeClock, MockTransport, Request, Response, State
+from interlink import (
+    ASGITransport,
+    ConfigError,
+    FakeClock,
+    MockTransport,
+    NotFoundError,
+    Request,
+    Response,
+    State,
+)
 from interlink.connectors import load_spec_text
 from interlink.errors import MappingError
 from interlink.http import respond
+from interlink.mapping import InvalidWriteError
+from interlink.simulators import create_simulator
+from interlink.simulators.hubspot import HubSpotSimulator
 
 ACME = (Path(__file__).parent / "acme.yaml").read_text()
 WRITES = """    create: {path: /contacts, body_path: "data[0]", records: "data[0]", idempotency_header: Idempotency-Key}
@@ -197,3 +210,30 @@ def test_the_sync_facade_closes_its_thread_when_connecting_fails() -> None:
     with pytest.raises(ConfigError):
         interlink.connect_sync("no-such-provider", credentials={})
     assert threading.active_count() == before
+
+
+def test_the_sync_facade_creates_and_deletes_through_the_async_connection(
+    clock: FakeClock,
+) -> None:
+    """connect_sync's create and delete reach the vendor (HubSpot's simulator): the created
+    record comes back mapped, can be read, and after delete is gone (NotFoundError)."""
+    sim = create_simulator("hubspot", records=2, clock=clock)
+    assert isinstance(sim, HubSpotSimulator)
+    try:
+        with interlink.connect_sync(
+            "hubspot",
+            credentials={"access_token": sim.default_token.value},
+            state=State.in_process(clock=clock),
+            transport=ASGITransport(sim.app),
+            clock=clock,
+        ) as hubspot:
+            created = hubspot.create("contacts", {"first_name": "Ada", "last_name": "Lovelace"})
+            assert (created.first_name, created.provider) == ("Ada", "hubspot")
+            assert hubspot.get("contacts", created.remote_id).last_name == "Lovelace"
+            hubspot.delete("contacts", created.remote_id)
+            with pytest.raises(NotFoundError):
+                hubspot.get("contacts", created.remote_id)
+            with pytest.raises(InvalidWriteError, match=r"hubspot\.contacts\.fist_name"):
+                hubspot.create("contacts", {"fist_name": "Ada"})
+    finally:
+        asyncio.run(sim.aclose())

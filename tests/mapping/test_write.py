@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
-from interlink.errors import MappingError
-from interlink.mapping import compile_mapping
+from interlink.errors import ConfigError, MappingError
+from interlink.mapping import InvalidWriteError, compile_mapping
 from interlink.models import Contact
 
 from .conftest import contact_mapping
@@ -21,7 +22,7 @@ WRITE: dict[str, Any] = {
         "path": "lifecycle_stage",
         "transform": {"enum": {"LEAD": "lead"}, "default": "other"},
     },
-    "properties.modified": {"path": "modified_at", "transform": {"format_datetime": "unix_ms"}},
+    "properties.active": {"path": "last_activity_at", "transform": {"format_datetime": "unix_ms"}},
     "properties.city": "addresses[0].city",
     "source": {"const": "interlink"},
 }
@@ -51,8 +52,8 @@ MAPPING = contact_mapping({}, write=WRITE)
             {"properties": {"stage": "other"}, "source": "interlink"},
         ),
         (
-            {"modified_at": "2023-11-14T22:13:20Z"},
-            {"properties": {"modified": 1_700_000_000_000}, "source": "interlink"},
+            {"last_activity_at": "2023-11-14T22:13:20Z"},
+            {"properties": {"active": 1_700_000_000_000}, "source": "interlink"},
         ),
         (
             {"addresses": [{"city": "London"}]},
@@ -73,16 +74,65 @@ def test_a_model_instance_writes_the_fields_set_on_it() -> None:
 
 
 def test_a_value_the_write_cannot_handle_is_a_mapping_error() -> None:
-    """A bad unified value names the vendor field, the record and its type."""
+    """A valid unified value a write transform cannot map names the vendor field and record."""
+    partial = contact_mapping(
+        {},
+        write={
+            "properties.stage": {"path": "lifecycle_stage", "transform": {"enum": {"LEAD": "lead"}}}
+        },
+    )
     with pytest.raises(MappingError) as caught:
-        MAPPING.write({"modified_at": "whenever"}, connection_id="c", remote_id="9")
+        partial.write({"lifecycle_stage": "CUSTOMER"}, connection_id="c", remote_id="9")
     error = caught.value
-    assert (error.field, error.remote_id, error.value_type) == ("properties.modified", "9", "str")
+    assert (error.field, error.remote_id) == ("properties.stage", "9")
 
 
 def test_a_resource_without_write_declaration_refuses_to_write() -> None:
     """Without `write:`, write raises instead of sending an empty body."""
     read_only = compile_mapping("crm.contact", provider="p", resource="r", read={"remote_id": "id"})
     assert not read_only.can_write
-    with pytest.raises(MappingError, match="no write mapping"):
+    with pytest.raises(InvalidWriteError, match="no write mapping"):
         read_only.write({"first_name": "Ada"})
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "problem"),
+    [
+        ({"fist_name": "Ada"}, "fist_name", "did you mean 'first_name'"),
+        ({"first_name": "A", "fist_name": "B"}, "fist_name", "has no field 'fist_name'"),
+        ({"remote_id": "9"}, "remote_id", "set by Interlink or the vendor"),
+        ({"custom_fields": {"x": 1}}, "custom_fields", "set by Interlink or the vendor"),
+        ({"modified_at": "2024-01-01T00:00:00Z"}, "modified_at", "never written"),
+        ({"title": "CEO"}, "title", "acme cannot write it"),
+        ({"first_name": 42}, "first_name", "valid string (got int)"),
+        ({"lifecycle_stage": "NOPE"}, "lifecycle_stage", "(got str)"),
+        ({"addresses": [{"city": 7}]}, "addresses.0.city", "valid string (got int)"),
+    ],
+)
+def test_a_bad_write_is_refused_naming_provider_resource_and_field(
+    values: dict[str, Any], field: str, problem: str
+) -> None:
+    """Unknown, read-only, unwritable or mistyped fields are an InvalidWriteError (a
+    ConfigError and ValueError) naming provider.resource.field, before a body is built."""
+    with pytest.raises(InvalidWriteError, match=re.escape(problem)) as caught:
+        MAPPING.write(values)
+    error = caught.value
+    assert isinstance(error, ConfigError)
+    assert isinstance(error, ValueError)
+    assert (error.provider, error.resource, error.field) == ("acme", "contacts", field)
+    assert error.where == f"acme.contacts.{field}"
+
+
+def test_a_model_instance_leaves_its_provenance_out_of_the_write() -> None:
+    """Read-only fields set on an instance describe the record; only the others are checked."""
+    contact = Contact(
+        id="i", remote_id="1", provider="p", connection_id="c", first_name="Ada", title="CEO"
+    )
+    with pytest.raises(InvalidWriteError, match=r"acme\.contacts\.title"):
+        MAPPING.write(contact)
+
+
+def test_values_that_are_not_a_mapping_are_refused() -> None:
+    """A list (or anything not a mapping or model instance) names its type."""
+    with pytest.raises(InvalidWriteError, match="not list"):
+        MAPPING.write([("first_name", "Ada")])  # type: ignore[arg-type]

@@ -174,6 +174,22 @@ async def test_unknown_field_in_body_is_422_naming_it(api: Api) -> None:
     assert created(api) == 0
 
 
+async def test_a_field_the_connector_cannot_write_is_422_naming_it(api: Api) -> None:
+    """A model field the connection's write mapping has no rule for (HubSpot contacts'
+    addresses) is the client's InvalidWriteError: a 422 naming the body field and provider;
+    nothing is sent to the vendor."""
+    answer = await api.a.client.post(
+        "/v1/crm/contacts",
+        params={"connection_id": api.a.connection.id},
+        json={"first_name": "X", "addresses": [{"city": "Paris"}]},
+    )
+    assert answer.status_code == 422, answer.text
+    problem = answer.json()
+    assert problem["detail"].startswith("body addresses: hubspot cannot write it")
+    assert problem["provider"] == "hubspot"
+    assert created(api) == 0
+
+
 async def _one(api: Api) -> tuple[str, str]:
     listed = (await api.a.client.get("/v1/crm/contacts", params={"page_size": 1})).json()
     record = listed["results"][0]

@@ -122,6 +122,16 @@ class Connection:
             )
         return found
 
+    def _remote_id(self, resource: ResourceSpec, remote_id: object) -> str:
+        """`remote_id` checked before any I/O: an empty one would address the collection."""
+        if not isinstance(remote_id, str) or not remote_id.strip():
+            got = repr(remote_id) if isinstance(remote_id, str) else type(remote_id).__name__
+            raise ConfigError(
+                "remote_id",
+                f"{self.provider} {resource.name}: must be the record's non-empty id, not {got}",
+            )
+        return remote_id
+
     def _request(self, resource: ResourceSpec, operation: str, **kw: Any) -> Request:
         spec = self._operation(resource, operation)
         context = self._context
@@ -159,6 +169,12 @@ class Connection:
         `prefetch` requests page N+1 while page N is mapped and handled.
         """
         resource = self.resource(name)
+        if modified_after is not None and modified_after.utcoffset() is None:
+            raise ConfigError(
+                "modified_after",
+                f"{self.provider} {resource.name}: give a time zone "
+                "(datetime(2025, 1, 31, tzinfo=UTC)); a naive time is ambiguous",
+            )
         operation = (
             "deleted" if deleted else "incremental" if modified_after is not None else "list"
         )
@@ -224,6 +240,7 @@ class Connection:
     async def get(self, name: str, remote_id: str) -> UnifiedRecord:
         """One record by its remote id (`NotFoundError` when the vendor has none)."""
         resource = self.resource(name)
+        remote_id = self._remote_id(resource, remote_id)
         return await self._one(resource, "get", self._request(resource, "get", record_id=remote_id))
 
     async def create(
@@ -233,8 +250,11 @@ class Connection:
         *,
         idempotency_key: str | None = None,
     ) -> UnifiedRecord:
-        """Create a record from unified fields; the key is sent where the spec declares a header."""
+        """Create a record from unified fields; the key is sent where the spec declares a header.
+
+        The fields are checked before any I/O (`InvalidWriteError`, a `ConfigError`)."""
         resource = self.resource(name)
+        self._operation(resource, "create")
         body = resource.mapping.write(values, connection_id=self.connection_id)
         request = self._request(resource, "create", json=body, idempotency_key=idempotency_key)
         return await self._one(resource, "create", request, None)
@@ -242,8 +262,12 @@ class Connection:
     async def update(
         self, name: str, remote_id: str, values: Mapping[str, Any] | UnifiedRecord
     ) -> UnifiedRecord:
-        """Change the given unified fields of one record; the others are left alone."""
+        """Change the given unified fields of one record; the others are left alone.
+
+        The fields are checked before any I/O (`InvalidWriteError`, a `ConfigError`)."""
         resource = self.resource(name)
+        remote_id = self._remote_id(resource, remote_id)
+        self._operation(resource, "update")
         body = resource.mapping.write(values, connection_id=self.connection_id, remote_id=remote_id)
         request = self._request(resource, "update", record_id=remote_id, json=body)
         return await self._one(resource, "update", request, remote_id)
@@ -251,6 +275,7 @@ class Connection:
     async def delete(self, name: str, remote_id: str) -> None:
         """Delete (or archive, as the vendor does) one record."""
         resource = self.resource(name)
+        remote_id = self._remote_id(resource, remote_id)
         await self._send_unmapped(self._request(resource, "delete", record_id=remote_id))
 
     async def _send_unmapped(self, request: Request) -> Response:

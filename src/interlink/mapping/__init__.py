@@ -38,6 +38,7 @@ from interlink.mapping._dates import parse_datetime
 from interlink.mapping._drift import DriftDetector, DriftFinding, DriftKind
 from interlink.mapping._problems import MappingConfigError
 from interlink.mapping._transforms import TRANSFORMS
+from interlink.mapping._write_check import InvalidWriteError
 
 __all__ = [
     "TRANSFORMS",
@@ -45,6 +46,7 @@ __all__ = [
     "DriftDetector",
     "DriftFinding",
     "DriftKind",
+    "InvalidWriteError",
     "MappedBatch",
     "MappingConfigError",
     "MappingError",

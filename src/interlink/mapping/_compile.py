@@ -47,7 +47,7 @@ def compile_mapping(
         )
     problems.raise_any()
     assert compiled is not None
-    write_function, write_source = written or (None, None)
+    write_function, write_source, writable = written or (None, None, frozenset[str]())
     return CompiledMapping(
         unified,
         provider,
@@ -58,4 +58,5 @@ def compile_mapping(
         write_source,
         reads=compiled.reads,
         objects=compiled.objects,
+        writable=writable,
     )

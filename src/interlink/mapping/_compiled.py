@@ -13,6 +13,7 @@ from interlink.mapping._drift import DriftDetector
 from interlink.mapping._read import ReadFunction
 from interlink.mapping._transform import type_name
 from interlink.mapping._write import WriteFunction
+from interlink.mapping._write_check import InvalidWriteError, checked_write
 from interlink.models import UnifiedRecord
 
 __all__ = ["CompiledMapping", "MappedBatch"]
@@ -49,6 +50,8 @@ class CompiledMapping:
     """Every record path the read rules read (what drift detection expects)."""
     objects: tuple[tuple[str | int, ...], ...] = ()
     """The objects custom fields come from (profiled for drift too)."""
+    writable: frozenset[str] = frozenset()
+    """The top-level unified fields the write rules read: what a write may set."""
     strict: bool = False
     """True for a `strict_copy()`: `read` raises `MappingError` on schema drift."""
 
@@ -134,21 +137,23 @@ class CompiledMapping:
     ) -> dict[str, Any]:
         """The vendor body for the given unified fields (only those given: a PATCH sends changes).
 
-        A model instance contributes the fields that were set on it.
+        A model instance contributes the fields that were set on it, less the ones
+        Interlink or the vendor fill. Before anything is built, `InvalidWriteError` (a
+        `ConfigError`) names a field the model does not have, a read-only one, one
+        this mapping cannot write, or a value of the wrong type.
         """
         if self._write is None:
-            raise MappingError(
-                "this resource declares no write mapping",
-                provider=self.provider,
-                resource=self.resource,
-                connection_id=connection_id,
-                remote_id=remote_id,
+            raise InvalidWriteError(
+                self.provider, self.resource, "write", "this resource declares no write mapping"
             )
-        if isinstance(values, UnifiedRecord):
-            values = values.model_dump(exclude_unset=True)
-        return self._write(
-            values if isinstance(values, dict) else dict(values), connection_id, remote_id
+        checked = checked_write(
+            values,
+            model=self.model.model_name,
+            provider=self.provider,
+            resource=self.resource,
+            writable=self.writable,
         )
+        return self._write(checked, connection_id, remote_id)
 
 
 def _at(data: Any, location: tuple[int | str, ...]) -> Any:

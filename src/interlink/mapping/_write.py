@@ -97,8 +97,9 @@ def _target(
 
 def compile_write(
     declaration: Any, *, model: str, provider: str, resource: str, where: str
-) -> tuple[WriteFunction, str]:
-    """Compile `write:`; returns the function and its generated source."""
+) -> tuple[WriteFunction, str, frozenset[str]]:
+    """Compile `write:`; returns the function, its generated source and the top-level
+    unified fields its rules read (what a write may set)."""
     shapes = field_shapes(model)
     rules = _rules(declaration, shapes, f"{where}.write")
     em = Emitter()
@@ -120,4 +121,5 @@ def compile_write(
     with em.block("except (_TransformError, _JMESPathError) as exc:"):
         em.line("raise _fail(exc, _f, remote_id, connection_id) from None")
     em.line("return out")
-    return em.function("write", "src, connection_id, remote_id")
+    writable = frozenset(str(keys[0]) for _, rule in rules for keys in rule.reads() if keys)
+    return (*em.function("write", "src, connection_id, remote_id"), writable)

@@ -35,10 +35,12 @@ from interlink.models._files import File
 from interlink.models._hris import Employee, EmploymentStatus, EmploymentType
 from interlink.models._registry import MODELS, model_for
 from interlink.models._ticketing import Ticket, TicketingUser, TicketPriority, TicketStatus
+from interlink.models._writable import READ_ONLY_FIELDS, write_body
 
 __all__ = [
     "MODELS",
     "PROVENANCE_FIELDS",
+    "READ_ONLY_FIELDS",
     "RECORD_NAMESPACE",
     "Address",
     "AddressType",
@@ -75,4 +77,5 @@ __all__ = [
     "model_fields",
     "model_for",
     "record_id",
+    "write_body",
 ]

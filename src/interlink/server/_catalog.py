@@ -3,28 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import BaseModel
 
-from interlink.models import MODELS, UnifiedRecord
+from interlink.models import MODELS, UnifiedRecord, write_body
 
 __all__ = ["ModelRoute", "catalog"]
-
-# Set by Interlink or by the vendor, never by a write through the API.
-_READ_ONLY = frozenset(
-    {
-        "id",
-        "remote_id",
-        "provider",
-        "connection_id",
-        "remote_data",
-        "remote_was_deleted",
-        "created_at",
-        "modified_at",
-        "custom_fields",
-    }
-)
 
 
 def plural(word: str) -> str:
@@ -45,18 +29,6 @@ class ModelRoute:
     tag: str
 
 
-def _write_body(name: str, model: type[UnifiedRecord]) -> type[BaseModel]:
-    fields: dict[str, Any] = {
-        field: (info.annotation | None, None)  # type: ignore[operator]
-        for field, info in model.model_fields.items()
-        if field not in _READ_ONLY
-    }
-    base_name = "".join(part.title() for part in name.replace(".", "_").split("_"))
-    config = ConfigDict(extra="forbid")
-    body: type[BaseModel] = create_model(f"{base_name}Write", __config__=config, **fields)
-    return body
-
-
 def catalog() -> list[ModelRoute]:
     """Every unified model, in a stable order."""
     routes = []
@@ -69,7 +41,7 @@ def catalog() -> list[ModelRoute]:
                 category,
                 f"/v1/{category}/{plural(entity)}",
                 model,
-                _write_body(name, model),
+                write_body(name),
                 category,
             )
         )

@@ -30,6 +30,7 @@ from interlink._errors import (
     UpstreamError,
     VaultError,
 )
+from interlink.mapping import InvalidWriteError
 
 __all__ = [
     "PROBLEM_JSON",
@@ -180,6 +181,22 @@ async def _config(request: Request, exc: Exception) -> Response:
     return problem_response(Problem(409, "connection-unusable", str(exc)).body(), 409)
 
 
+async def _invalid_write(request: Request, exc: Exception) -> Response:
+    # Checked by the client before any I/O: a field the connector cannot write is the caller's.
+    assert isinstance(exc, InvalidWriteError)
+    where = f"body {exc.field}"
+    errors = [{"where": where, "problem": exc.problem}]
+    body = Problem(
+        422,
+        "invalid-request",
+        f"{where}: {exc.problem}",
+        title="Invalid request",
+        errors=errors,
+        provider=exc.provider,
+    ).body()
+    return problem_response(body, 422)
+
+
 async def _vault(request: Request, exc: Exception) -> Response:
     log.error("api.vault_error", error=str(exc), request_id=_request_id(request))
     detail = "the connection's credentials cannot be opened; an operator must check the vault key"
@@ -203,6 +220,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(UpstreamError, _upstream)
     app.add_exception_handler(MappingError, _upstream)
+    app.add_exception_handler(InvalidWriteError, _invalid_write)
     app.add_exception_handler(ConfigError, _config)
     app.add_exception_handler(VaultError, _vault)
     app.add_exception_handler(Exception, _crash)
