@@ -3,12 +3,13 @@ the sync engine and embedded runner, two tenants with a synced connection and a 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx2
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from interlink import ASGITransport
 from interlink._clock import FakeClock
@@ -72,6 +73,18 @@ class _ByToken:
 
     async def aclose(self) -> None:
         return None
+
+
+async def scrape(api: Api) -> Callable[..., float]:
+    """GET /metrics once; a function reading one sample of it (0 when absent)."""
+    text = (await api.anonymous.get("/metrics")).text
+    samples = [s for family in text_string_to_metric_families(text) for s in family.samples]
+
+    def value(name: str, **labels: str) -> float:
+        found = [s.value for s in samples if s.name == name and s.labels == labels]
+        return found[0] if found else 0.0
+
+    return value
 
 
 @pytest.fixture

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.server.conftest import Api
+from tests.server.conftest import Api, scrape
+
+from interlink.simulators import FaultConfig
 
 
 async def test_sync_is_accepted_then_runs_appear(api: Api) -> None:
@@ -82,7 +84,17 @@ async def test_metrics_count_vendor_calls_and_syncs(api: Api) -> None:
 
 
 async def test_vendor_429s_and_auth_failures_are_counted(api: Api) -> None:
-    """A vendor's 401 is counted as an auth failure of its provider."""
-    api.a.vendor.tokens.revoke(api.a.vendor.default_token.value)  # type: ignore[attr-defined]
-    await api.a.client.get(f"/v1/passthrough/{api.a.connection.id}/crm/v3/objects/contacts")
-    assert api.metrics.value("interlink_vendor_auth_failures_total", provider="hubspot") == 1
+    """Each 429 the vendor sends is counted for its provider (the pipeline retries past them),
+    and a vendor's 401 as an auth failure; /metrics shows both."""
+    vendor = api.a.vendor
+    vendor.faults.configure(FaultConfig(error_rates={429: 0.5}, seed=7))
+    path = f"/v1/passthrough/{api.a.connection.id}/crm/v3/objects/contacts"
+    assert (await api.a.client.get(path)).status_code == 200
+    assert vendor.counters.rate_limited >= 1  # the seed makes the first attempts 429s
+    vendor.faults.configure(FaultConfig())
+    vendor.tokens.revoke(vendor.default_token.value)
+    refused = await api.a.client.get(path)
+    assert refused.json()["type"].endswith("/upstream-auth-failed")
+    scraped = await scrape(api)
+    assert scraped("interlink_vendor_429_total", provider="hubspot") == vendor.counters.rate_limited
+    assert scraped("interlink_vendor_auth_failures_total", provider="hubspot") == 1

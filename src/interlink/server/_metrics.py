@@ -89,16 +89,19 @@ class Metrics:
             ["provider", "resource", "outcome"],
             registry=registry,
         )
+        # Per connection: two connections of one provider sync on their own schedules, so a
+        # lag measured between runs of different connections would mean nothing.
         self.sync_lag = Gauge(
             "interlink_sync_lag_seconds",
-            "Seconds between a successful run's start and the previous one's (data age bound)",
-            ["provider", "resource"],
+            "Seconds between a connection's successful run's start and its previous one's "
+            "(a bound on the data's age)",
+            ["provider", "connection_id", "resource"],
             registry=registry,
         )
         self.sync_last_success = Gauge(
             "interlink_sync_last_success_timestamp",
-            "When a (provider, resource) last synced successfully (Unix time)",
-            ["provider", "resource"],
+            "When a connection's resource last synced successfully (Unix time)",
+            ["provider", "connection_id", "resource"],
             registry=registry,
         )
         self.breaker_state = Gauge(
@@ -232,8 +235,10 @@ class SyncMetrics:
             metrics.retries.labels(provider).inc(run.stats.retries)
         if run.outcome == "succeeded":
             started = run.started_at.timestamp()
-            previous = self._last_success.get((provider, resource))
+            key = (run.connection_id, resource)
+            previous = self._last_success.get(key)
+            labels = (provider, run.connection_id, resource)
             if previous is not None:
-                metrics.sync_lag.labels(provider, resource).set(max(0.0, started - previous))
-            self._last_success[(provider, resource)] = started
-            metrics.sync_last_success.labels(provider, resource).set(started)
+                metrics.sync_lag.labels(*labels).set(max(0.0, started - previous))
+            self._last_success[key] = started
+            metrics.sync_last_success.labels(*labels).set(started)
