@@ -39,7 +39,7 @@ from pydantic_settings import SettingsError as _SourceError
 from interlink._errors import ConfigError
 from interlink._redact import redact_url
 
-__all__ = ["SETTINGS_FILE", "OAuthAppSettings", "Settings", "load_settings"]
+__all__ = ["SETTINGS_FILE", "OAuthAppSettings", "Settings", "load_settings", "parse_duration"]
 
 SETTINGS_FILE = "interlink.toml"
 ENV_PREFIX = "INTERLINK_"
@@ -61,6 +61,19 @@ def _duration(value: Any) -> Any:
                 "expected a duration: seconds (90), 90s, 5m, 2h, 1d or ISO 8601 (PT5M)"
             ) from None
     return value
+
+
+def parse_duration(value: str) -> timedelta:
+    """`90`, `90s`, `5m`, `2h`, `1d` or ISO 8601 (`PT5M`) as a timedelta; a ValueError
+    saying what is expected otherwise (for a command-line option taking a duration)."""
+    from pydantic import TypeAdapter
+
+    try:
+        parsed: timedelta = TypeAdapter(Duration).validate_python(value)
+    except ValidationError as exc:
+        message = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+        raise ValueError(message) from None
+    return parsed
 
 
 def _positive(value: timedelta) -> timedelta:
@@ -132,6 +145,9 @@ class Settings(BaseSettings):
     """Prefix of every key the workers keep in Redis (leases)."""
     request_timeout: float = Field(default=30.0, ge=0.1)
     """Seconds one vendor request may take before the pipeline retries it."""
+    webhook_retention: Duration = timedelta(days=7)
+    """How long a finished webhook event (and so its de-duplication key) is kept: a vendor's
+    redelivery within this window is recognised; the processor purges what is older."""
     log_level: Literal["debug", "info", "warning", "error"] = "warning"
     log_json: bool = False
 
@@ -166,7 +182,7 @@ class Settings(BaseSettings):
             raise ValueError("must not be negative")
         return value
 
-    @field_validator("full_sync_every", "default_interval")
+    @field_validator("full_sync_every", "default_interval", "webhook_retention")
     @classmethod
     def _positive_duration(cls, value: timedelta) -> timedelta:
         return _positive(value)

@@ -4,6 +4,7 @@
 interlink webhooks inbox                 # events per status
 interlink webhooks process               # apply what is due now
 interlink webhooks missed                # changes the sync found that no webhook delivered
+interlink webhooks purge [--older-than 7d]   # forget finished events past the retention window
 interlink webhooks dlq list [--json]
 interlink webhooks dlq show ID [--json]
 interlink webhooks dlq replay ID | --all
@@ -13,6 +14,7 @@ interlink webhooks dlq replay ID | --all
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -117,7 +119,8 @@ def process(
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Apply every event due now (records are fetched through each connection's pipeline)."""
+    """Apply every event due now (records are fetched through each connection's pipeline);
+    with --follow, also purge finished events past `webhook_retention` every hour."""
     from interlink.store import AsyncStore
     from interlink.sync import StoreConnections
     from interlink.webhooks import Inbox, WebhookProcessor, WebhookProviders
@@ -125,7 +128,10 @@ def process(
     async def drain(store: Any, vault: Any) -> dict[str, Any]:
         astore = AsyncStore(store)
         connections = StoreConnections(astore, vault)
-        processor = WebhookProcessor(Inbox.for_store(store), WebhookProviders(), connections)
+        processor = WebhookProcessor(
+            Inbox.for_store(store), WebhookProviders(), connections,
+            retention=settings.webhook_retention if follow else None,
+        )  # fmt: skip
         try:
             if follow:
                 await _until_interrupted(processor.run)
@@ -137,12 +143,61 @@ def process(
         return {"applied": stats.applied, "stale": stats.stale, "ignored": stats.ignored,
                 "retried": stats.retried, "dead": stats.dead, "changes": stats.changes}  # fmt: skip
 
-    with cli_errors(), opened(settings_from_cli()) as (store, vault):
+    with cli_errors():
+        settings = settings_from_cli()
+    with cli_errors(), opened(settings) as (store, vault):
         result = asyncio.run(drain(store, vault))
     if as_json:
         print_json(result)
     else:
         out().print(" ".join(f"{k}={v}" for k, v in result.items()))
+
+
+@webhooks.command("purge")
+def purge(
+    older_than: Annotated[
+        str | None,
+        typer.Option(
+            "--older-than",
+            help="Purge finished events older than this (90s, 5m, 2h, 7d); at least, and by "
+            "default, the webhook_retention setting.",
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Forget finished (applied, stale, ignored) events past the retention window, and their
+    de-duplication keys; pending and dead events are kept."""
+    from interlink.webhooks import Inbox
+
+    with cli_errors():
+        settings = settings_from_cli()
+    window = settings.webhook_retention
+    if older_than is not None:
+        window = _window(older_than, settings.webhook_retention)
+    with cli_errors(), opened(settings) as (store, _):
+        purged = Inbox.for_store(store).purge(window)
+    if as_json:
+        print_json({"purged": purged, "older_than_seconds": window.total_seconds()})
+    else:
+        out().print(f"purged {purged:,} finished webhook event(s) older than {window}")
+
+
+def _window(given: str, retention: timedelta) -> timedelta:
+    """--older-than as a duration, never inside the de-duplication window."""
+    from interlink.settings import parse_duration
+
+    try:
+        window = parse_duration(given)
+    except ValueError as exc:
+        raise fail(f"--older-than: {exc} (got {given!r})", code=2) from None
+    if window < retention:
+        raise fail(
+            f"--older-than {given} is inside the webhook_retention window ({retention}): "
+            "events a vendor may still redeliver would be forgotten and stored again; "
+            "lower webhook_retention to keep less",
+            code=2,
+        )
+    return window
 
 
 async def _until_interrupted(run: Any) -> None:

@@ -79,7 +79,8 @@ def app_from_settings(
         inbox, StoreTargets(store._engine, providers, vault.get, clock=clock), clock=clock,
         metrics=IntakeMetrics(metrics.registry),
     )  # fmt: skip
-    processor = WebhookProcessor(inbox, providers, source, clock=clock)
+    processor = WebhookProcessor(inbox, providers, source, clock=clock,
+                                 retention=settings.webhook_retention)  # fmt: skip
     outbound = OutboundDispatcher.for_vault(store._engine, vault, clock=clock)
     metrics.dead_letters.set_function(lambda: _dead_letters(store))
     scheduler = Scheduler(

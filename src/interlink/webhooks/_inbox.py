@@ -228,11 +228,22 @@ class Inbox:
             return {status: int(n) for status, n in conn.execute(query)}
 
     def purge(self, retention: timedelta) -> int:
-        """Forget finished events received before the retention window (their keys with them)."""
+        """Forget finished events older than the retention window (their keys with them).
+
+        An event goes once both its receipt and its processing are older than the window:
+        a copy the vendor redelivers within the window of either is still recognised.
+        Pending and dead events are never purged (they are not finished).
+        """
+        if retention <= timedelta(0):
+            raise ValueError(f"the retention window must be positive, got {retention}")
         cutoff = self.now() - retention
         with self.write("purging the webhook inbox") as conn:
             return conn.execute(
-                delete(inbox).where(inbox.c.status.in_(DONE), inbox.c.received_at < cutoff)
+                delete(inbox).where(
+                    inbox.c.status.in_(DONE),
+                    inbox.c.received_at < cutoff,
+                    inbox.c.processed_at < cutoff,
+                )
             ).rowcount
 
 

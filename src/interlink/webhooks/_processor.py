@@ -5,7 +5,9 @@ it), names a deleted one (`delete`), or is a thin hint (`fetch`: the record is
 read through the pipeline with `Connection.get`, so it is current). A
 failure is retried with exponential backoff; after `max_attempts`, or at once
 for a failure no retry can fix (a mapping error, a bad declaration), the
-event goes to the dead-letter queue with its error.
+event goes to the dead-letter queue with its error. With a `retention`, the
+long-running loop also purges finished events older than that window, every
+`purge_every` seconds (the window is how long a redelivery is recognised).
 """
 
 from __future__ import annotations
@@ -78,6 +80,8 @@ class WebhookProcessor:
         backoff: float = 30.0,
         max_backoff: float = 6 * 3600.0,
         rng: random.Random | None = None,
+        retention: timedelta | None = None,
+        purge_every: float = 3600.0,
     ) -> None:
         self.inbox = inbox
         self.dead_letters = DeadLetters(inbox)
@@ -87,6 +91,9 @@ class WebhookProcessor:
         self._max_attempts = max_attempts
         self._backoff, self._max_backoff = backoff, max_backoff
         self._rng = rng or random.Random()
+        if retention is not None and retention <= timedelta(0):
+            raise ValueError(f"retention must be a positive duration, got {retention}")
+        self._retention, self._purge_every = retention, purge_every
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="interlink-webhooks")
 
     async def _call(self, fn: Callable[..., T], *args: Any, **kw: Any) -> T:
@@ -114,9 +121,14 @@ class WebhookProcessor:
         return total
 
     async def run(self, stop: asyncio.Event, *, poll: float = 1.0) -> None:
-        """Process until `stop` is set, waiting `poll` seconds whenever the inbox is idle."""
-        log.info("webhooks.processor_started", poll=poll)
+        """Process until `stop` is set, waiting `poll` seconds whenever the inbox is idle,
+        and purge the inbox past its retention window on start and every `purge_every`."""
+        log.info("webhooks.processor_started", poll=poll, retention=str(self._retention))
+        next_purge = self._clock.time()
         while not stop.is_set():
+            if self._retention is not None and self._clock.time() >= next_purge:
+                next_purge = self._clock.time() + self._purge_every
+                await self.purge()
             try:
                 stats = await self.run_once()
             except Exception:  # the store is down: keep the loop, try again later
@@ -124,6 +136,19 @@ class WebhookProcessor:
                 stats = ProcessStats()
             if not stats.handled:
                 await self._clock.sleep(poll)
+
+    async def purge(self) -> int:
+        """Forget finished events older than the retention window; how many (0 without one)."""
+        if self._retention is None:
+            return 0
+        try:
+            purged = await self._call(self.inbox.purge, self._retention)
+        except Exception:  # the store is down: the next purge catches up
+            log.exception("webhooks.purge_failed")
+            return 0
+        if purged:
+            log.info("webhooks.purged", events=purged, retention=str(self._retention))
+        return purged
 
     async def aclose(self) -> None:
         self._db.shutdown(wait=True)
