@@ -146,3 +146,18 @@ def test_concurrency_must_be_positive() -> None:
     """A runner of zero slots would never run anything: refused."""
     with pytest.raises(ValueError, match="concurrency must be >= 1"):
         EmbeddedRunner(GatedEngine(), concurrency=0)
+
+
+async def test_a_long_lived_runner_keeps_only_its_latest_runs_and_failures() -> None:
+    """A runner nobody joins (a server's) keeps the latest `keep` runs and failures only."""
+    engine = GatedEngine(broken={"bad0", "bad1", "bad2"})
+    runner = EmbeddedRunner(engine, keep=2)
+    for name in ("ok0", "ok1", "ok2", "bad0", "bad1", "bad2"):
+        engine.gate(name, "contacts").set()
+        runner.submit(SyncJob(name, "contacts"))
+        while runner.active():  # finished one by one, without taking the runs
+            await settle()
+    assert [f.job.connection_id for f in runner.failures] == ["bad1", "bad2"]
+    assert [r.connection_id for r in runner.finished()] == ["ok1", "ok2"]
+    with pytest.raises(ValueError, match="keep must be >= 1, got 0"):
+        EmbeddedRunner(engine, keep=0)

@@ -40,13 +40,25 @@ def _key(job: SyncJob) -> tuple[str, str]:
 
 
 class CeleryRunner:
-    """Submits jobs to Celery workers; `failures` holds the jobs whose task raised."""
+    """Submits jobs to Celery workers; `failures` holds the jobs whose task raised.
+
+    A long-lived submitter (the scheduler, a server) may never take its runs: only the
+    latest `keep` finished runs and failures are kept, so its memory stays flat."""
 
     def __init__(
-        self, app: Celery, store: AsyncStore, *, clock: Clock | None = None, poll: float = 0.25
+        self,
+        app: Celery,
+        store: AsyncStore,
+        *,
+        clock: Clock | None = None,
+        poll: float = 0.25,
+        keep: int = 1000,
     ) -> None:
         if poll <= 0:
             raise ValueError(f"poll must be > 0 seconds, got {poll}")
+        if keep < 1:
+            raise ValueError(f"keep must be >= 1, got {keep}")
+        self.keep = keep
         self.app = app
         self.store = store
         self.clock: Clock = clock or SystemClock()
@@ -88,6 +100,7 @@ class CeleryRunner:
                           resource=job.resource, error=error)  # fmt: skip
                 self.failures.append(JobFailure(job, error))
             result.forget()
+        del self._done[: -self.keep], self.failures[: -self.keep]
         return bool(finished)
 
     async def finished(self) -> list[SyncRun]:

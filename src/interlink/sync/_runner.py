@@ -77,13 +77,22 @@ class EmbeddedRunner:
     """asyncio tasks in this process, at most `concurrency` runs at once and at most one
     per (connection, resource); a job that raises is recorded in `failures` and never
     stops or stalls the others. `timeout` (seconds) bounds one run, so a vendor that
-    hangs frees its slot."""
+    hangs frees its slot. A long-lived runner nobody joins (a server's) keeps only the
+    latest `keep` finished runs and failures."""
 
     def __init__(
-        self, engine: JobEngine, *, concurrency: int = 8, timeout: float | None = None
+        self,
+        engine: JobEngine,
+        *,
+        concurrency: int = 8,
+        timeout: float | None = None,
+        keep: int = 1000,
     ) -> None:
         if concurrency < 1:
             raise ValueError(f"concurrency must be >= 1, got {concurrency}")
+        if keep < 1:
+            raise ValueError(f"keep must be >= 1, got {keep}")
+        self.keep = keep
         self.engine = engine
         self.concurrency = concurrency
         self.timeout = timeout
@@ -136,6 +145,7 @@ class EmbeddedRunner:
                         self._fail(job, f"{type(exc).__name__}: {exc}")
                 else:
                     self._runs.append(run)
+                    del self._runs[: -self.keep]
         finally:
             self._running.discard(key)
             self._jobs.pop(key, None)
@@ -145,6 +155,7 @@ class EmbeddedRunner:
         log.error("sync job failed", connection=job.connection_id, resource=job.resource,
                   error=error)  # fmt: skip
         self.failures.append(JobFailure(job, error))
+        del self.failures[: -self.keep]
 
     def finished(self) -> list[SyncRun]:
         """The runs finished since the last `finished()` or `join()`, without waiting."""
