@@ -131,6 +131,9 @@ class Settings(BaseSettings):
     """Per `provider.resource` (or `provider`) sync interval, overriding `default_interval`."""
     concurrency: int = Field(default=8, ge=1, le=1024)
     """How many (connection, resource) runs the embedded runner runs at once."""
+    runner: Literal["embedded", "celery"] = "embedded"
+    """Where the syncs `interlink serve` starts run: `embedded` (in the server process) or
+    `celery` (enqueued for `interlink worker`; serve then runs no scheduler of its own)."""
     broker_url: str | None = None
     """Celery broker of `interlink worker` (`redis://`, `amqp://`); default: the state's Redis."""
     result_backend: str | None = None
@@ -142,7 +145,7 @@ class Settings(BaseSettings):
     visibility_timeout: float = Field(default=3600.0, ge=1.0)
     """Redis broker: seconds before an unacknowledged job is handed out again."""
     redis_prefix: str = "interlink:"
-    """Prefix of every key the workers keep in Redis (leases)."""
+    """Prefix of the keys every process keeps in Redis (breakers, tokens, locks, leases)."""
     request_timeout: float = Field(default=30.0, ge=0.1)
     """Seconds one vendor request may take before the pipeline retries it."""
     webhook_retention: Duration = timedelta(days=7)

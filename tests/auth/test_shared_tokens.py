@@ -72,6 +72,19 @@ async def test_redis_store_encrypts_with_a_cipher(
     assert "SECRET" not in repr(store)
 
 
+async def test_a_set_cached_before_the_cipher_is_read_and_sealed_at_its_next_write(
+    redis_client: Redis, redis_prefix: str, clock: FakeClock
+) -> None:
+    """A plaintext set left by a process without a cipher (an upgrade) still reads; the next
+    write through the cipher seals it."""
+    await RedisTokenStore(redis_client, prefix=redis_prefix, clock=clock).put("grant", TOKENS)
+    store = RedisTokenStore(redis_client, prefix=redis_prefix, cipher=Fernet(Fernet.generate_key()))
+    assert await store.get("grant") == TOKENS
+    await store.put("grant", TOKENS)
+    assert b"SECRET" not in (await redis_client.get(redis_prefix + "grant") or b"SECRET")
+    assert await store.get("grant") == TOKENS
+
+
 def redis_worker(
     redis: Redis, prefix: str, clock: FakeClock, vendor: FakeVendor
 ) -> RefreshTokenAuth:

@@ -52,7 +52,9 @@ class RedisTokenStore:
         if raw is None:
             return None
         data = raw.encode() if isinstance(raw, str) else bytes(raw)
-        if self._cipher is not None:
+        # A set cached in plaintext before the cipher was configured (a JSON object; a
+        # sealed blob never starts with "{") is still read, and sealed at its next write.
+        if self._cipher is not None and not data.startswith(b"{"):
             data = self._cipher.decrypt(data)
         return TokenSet.from_dict(orjson.loads(data))
 

@@ -1,4 +1,5 @@
-"""`interlink serve`: the unified REST API, webhook intake, runner and scheduler in one process."""
+"""`interlink serve`: the unified REST API, webhook intake, runner and scheduler in one process
+(with `runner = "celery"`, the API's syncs go to the workers and the scheduler is theirs)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,13 @@ def serve(
         int, typer.Option("--port", help="Port to listen on.", min=1, max=65535)
     ] = 8000,
     schedule: Annotated[
-        bool, typer.Option("--schedule/--no-schedule", help="Run the sync scheduler too.")
-    ] = True,
+        bool | None,
+        typer.Option(
+            "--schedule/--no-schedule",
+            help="Run the sync scheduler too (default: with the embedded runner only; "
+            "runner = celery has `interlink scheduler`).",
+        ),
+    ] = None,
     webhooks: Annotated[
         bool,
         typer.Option("--webhooks/--no-webhooks", help="Serve the webhook intake and processor."),

@@ -2,7 +2,9 @@
 
 One `State` and one transport serve every connection of the process, so each
 provider credential has one rate-limit budget, one token and one breaker
-however many runs share it.
+however many runs share it. The state is built as every process of a
+deployment builds it (`shared_state`): on Redis, with the same key prefix as
+the workers and serve, tokens sealed, and each run under the same lease.
 """
 
 from __future__ import annotations
@@ -17,19 +19,12 @@ from interlink.client import MappedPage
 from interlink.connectors import ConnectorRegistry
 from interlink.http import AiohttpTransport, RoutedTransport, Transport
 from interlink.settings import Settings
-from interlink.state import State
 from interlink.store import AsyncStore, ConnectionRow, Store
 from interlink.sync import EmbeddedRunner, StoreConnections, SyncEngine, SyncObserver
+from interlink.sync._deployment import leased, shared_state
 from interlink.vault import Vault
 
-__all__ = ["Probe", "SyncStack", "build_state", "build_transport", "probe_connection", "sync_stack"]
-
-
-def build_state(settings: Settings, clock: Clock) -> State:
-    """In-process state, or Redis when `settings.state` is a redis:// URL."""
-    if settings.state == "memory":
-        return State.in_process(clock=clock)
-    return State.from_redis_url(settings.state, clock=clock)
+__all__ = ["Probe", "SyncStack", "build_transport", "probe_connection", "sync_stack"]
 
 
 def build_transport(routes: Mapping[str, str], *, timeout: float = 30.0) -> Transport:
@@ -62,7 +57,7 @@ async def sync_stack(
     """The engine and an embedded runner over `store`, closed (runs cancelled) after."""
     clock = clock or SystemClock()
     astore = AsyncStore(store)
-    state = build_state(settings, clock)
+    state = shared_state(settings, vault=vault, clock=clock)
     connections = StoreConnections(
         astore,
         vault,
@@ -79,7 +74,9 @@ async def sync_stack(
         full_every=settings.full_sync_every,
         observer=observer,
     )
-    runner = EmbeddedRunner(engine, concurrency=settings.concurrency)
+    # With Redis state, a pair a worker or a server is syncing is not synced here meanwhile.
+    runs = leased(engine, state, prefix=settings.redis_prefix, ttl=settings.lease_ttl)
+    runner = EmbeddedRunner(runs, concurrency=settings.concurrency)
     try:
         yield SyncStack(astore, connections, engine, runner)
     finally:
@@ -105,7 +102,7 @@ async def probe_connection(
     (wrong credentials) raises its `AuthError` with the vendor's reason."""
     clock = SystemClock()
     astore = AsyncStore(store)
-    state = build_state(settings, clock)
+    state = shared_state(settings, vault=vault, clock=clock)
     connections = StoreConnections(
         astore, vault, state=state, transport=build_transport(settings.routes), clock=clock
     )

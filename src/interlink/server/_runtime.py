@@ -5,6 +5,11 @@ the embedded runner and its scheduler, and the webhook intake and processor,
 so every path to a vendor shares one rate-limit budget, token and breaker per
 credential. The lifespan starts the background loops (scheduler, webhook
 processor, outbound webhook dispatcher) and stops and closes everything on shutdown.
+
+With `runner = "celery"` the syncs the API starts are enqueued for the workers
+and no scheduler runs here (`interlink scheduler` is the one). With the
+embedded runner on Redis state, each run takes the same lease the workers
+take, so several servers (and workers) never sync one pair at once.
 """
 
 from __future__ import annotations
@@ -24,19 +29,28 @@ from interlink.server._metrics import MeteredTransport, Metrics, SyncMetrics
 from interlink.server.connect import ConnectConfig, OAuthApp, server_secret
 from interlink.server.dashboard import DashboardConfig
 from interlink.settings import Settings
-from interlink.state import State
 from interlink.store import AsyncStore, Store, open_store
-from interlink.sync import EmbeddedRunner, Scheduler, StoreConnections, SyncEngine
+from interlink.sync import (
+    EmbeddedRunner,
+    JobEngine,
+    Runner,
+    Scheduler,
+    StoreConnections,
+    SyncEngine,
+)
+from interlink.sync._deployment import leased, shared_state
 from interlink.vault import FileSecret, Vault, default_key_source
 
 __all__ = ["app_from_settings"]
 
 
 def app_from_settings(
-    settings: Settings, *, schedule: bool = True, webhooks: bool = True, poll: float = 5.0
+    settings: Settings, *, schedule: bool | None = None, webhooks: bool = True, poll: float = 5.0
 ) -> FastAPI:
-    """The full server for `settings`: API, embedded runner (and scheduler with `schedule`),
-    webhook intake and processor and the outbound dispatcher (with `webhooks`), metrics."""
+    """The full server for `settings`: API, the runner `settings.runner` names (and a
+    scheduler with `schedule`; None: only with the embedded runner, the Celery deployment
+    has `interlink scheduler`), webhook intake and processor and the outbound dispatcher
+    (with `webhooks`), metrics."""
     from interlink.http import AiohttpTransport, RoutedTransport
     from interlink.webhooks import (
         Inbox,
@@ -58,11 +72,7 @@ def app_from_settings(
     vault = Vault(store, default_key_source(settings.key_file))
     registry = ConnectorRegistry.default()
     metrics = Metrics()
-    state = (
-        State.in_process(clock=clock)
-        if settings.state == "memory"
-        else State.from_redis_url(settings.state, clock=clock)
-    )
+    state = shared_state(settings, vault=vault, clock=clock)
     inner = AiohttpTransport()
     routed = RoutedTransport(settings.routes, inner) if settings.routes else inner
     transport = MeteredTransport(routed, metrics, registry)
@@ -72,7 +82,10 @@ def app_from_settings(
     observer = SyncMetrics(metrics, source.providers)
     engine = SyncEngine(astore, source, clock=clock, lookback=settings.lookback,
                         full_every=settings.full_sync_every, observer=observer)  # fmt: skip
-    runner = EmbeddedRunner(engine, concurrency=settings.concurrency)
+    runner = _runner(settings, astore, leased(engine, state, prefix=settings.redis_prefix,
+                                              ttl=settings.lease_ttl))  # fmt: skip
+    if schedule is None:
+        schedule = settings.runner == "embedded"
     inbox = Inbox.for_store(store, clock=clock)
     providers = WebhookProviders(registry)
     intake = WebhookIntake(
@@ -122,6 +135,15 @@ def app_from_settings(
         webhooks=intake if webhooks else None, lifespan=lifespan, connect=connect,
         dashboard=DashboardConfig(secret, breakers=state.breakers), breakers=state.breakers,
     )  # fmt: skip
+
+
+def _runner(settings: Settings, store: AsyncStore, engine: JobEngine) -> Runner:
+    """The embedded runner over `engine`, or the Celery workers (`runner = "celery"`)."""
+    if settings.runner == "embedded":
+        return EmbeddedRunner(engine, concurrency=settings.concurrency)
+    from interlink.sync import CeleryConfig, CeleryRunner, create_celery_app
+
+    return CeleryRunner(create_celery_app(CeleryConfig.load(settings)), store)
 
 
 def _dead_letters(store: Store) -> float:

@@ -127,6 +127,10 @@ class TokenStore:
             self._refresh[refresh_token] = (kind, subject)
         return token
 
+    def issued(self, kind: str | None = None) -> list[Token]:
+        """Every credential issued (of `kind`, when given), oldest first."""
+        return [t for t in self._tokens.values() if kind is None or t.kind == kind]
+
     def check(self, value: str | None) -> Check:
         if not value:
             return Check(TokenState.MISSING)

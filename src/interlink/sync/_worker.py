@@ -24,12 +24,13 @@ from interlink._errors import ConfigError
 from interlink.connectors import ConnectorRegistry
 from interlink.http import AiohttpTransport, RoutedTransport, Transport
 from interlink.settings import Settings
-from interlink.state import State
 from interlink.store import AsyncStore, SyncRun, open_store
 from interlink.sync._connections import StoreConnections
+from interlink.sync._deployment import shared_state
 from interlink.sync._engine import SyncEngine
 from interlink.sync._job import SyncJob
 from interlink.sync._lease import RedisLeases, worker_identity
+from interlink.sync._leased import Busy, LeasedEngine, lease_key
 from interlink.vault import Vault, default_key_source
 
 __all__ = ["Busy", "WorkerConfig", "WorkerRuntime", "lease_key"]
@@ -58,20 +59,6 @@ class WorkerConfig:
                 "redis:// URL (it is 'memory')",
             )
         return state
-
-
-@dataclass(frozen=True, slots=True)
-class Busy:
-    """Another worker holds the job's lease; it may be free in `wait` seconds."""
-
-    job: SyncJob
-    holder: str | None
-    wait: float
-
-
-def lease_key(job: SyncJob) -> str:
-    """The lease a job runs under: one per (connection, resource)."""
-    return f"sync:{job.connection_id}/{job.resource}"
 
 
 class WorkerRuntime:
@@ -107,14 +94,17 @@ class WorkerRuntime:
         clock = SystemClock()
         # The main worker process migrated the store before forking: children only open it.
         self.store = AsyncStore(open_store(settings.database_url, migrate=False))
-        self.state = State.from_redis_url(config.redis_url, prefix=config.redis_prefix, clock=clock)
+        vault = Vault(self.store.store, default_key_source(settings.key_file))
+        # Built as serve and the CLI build it: same keys, OAuth tokens sealed by the vault
+        # (`redis_url` refuses `memory` state with its ConfigError).
+        shared = settings.model_copy(update={"state": config.redis_url})
+        self.state = shared_state(shared, vault=vault, clock=clock, prefix=config.redis_prefix)
         assert self.state.redis is not None
         self.leases = RedisLeases(
             self.state.redis, prefix=f"{config.redis_prefix}lease:", ttl=config.lease_ttl
         )
         inner = AiohttpTransport(timeout=config.request_timeout)
         transport: Transport = RoutedTransport(settings.routes, inner) if settings.routes else inner
-        vault = Vault(self.store.store, default_key_source(settings.key_file))
         self.connections = StoreConnections(
             self.store,
             vault,
@@ -130,6 +120,7 @@ class WorkerRuntime:
             lookback=settings.lookback,
             full_every=settings.full_sync_every,
         )
+        self.leased = LeasedEngine(self.engine, self.leases, identity=self.identity)
 
     def run(self, job: SyncJob) -> SyncRun | Busy:
         """Run `job` to its end under its lease (blocking), or `Busy` when another
@@ -137,16 +128,7 @@ class WorkerRuntime:
         return self.loop.run_until_complete(self.run_async(job))
 
     async def run_async(self, job: SyncJob) -> SyncRun | Busy:
-        key = lease_key(job)
-        lease = await self.leases.acquire(key, owner=self.identity)
-        if lease is None:
-            holder = await self.leases.holder(key)
-            wait = await self.leases.remaining(key)
-            log.info("sync.lease_busy", key=key, holder=holder, wait=wait)
-            return Busy(job, holder, wait)
-        async with lease.kept():
-            log.info("sync.lease_taken", key=key, holder=lease.value)
-            return await self.engine.run(job)
+        return await self.leased.try_run(job)
 
     def close(self) -> None:
         async def shutdown() -> None:

@@ -60,6 +60,8 @@ class HubSpotSimulator(Simulator):
         self.client_id = _derived(options.get("seed", 0), "client-id")[:32]
         self.client_secret = _derived(options.get("seed", 0), "client-secret")[:32]
         self.app_id = 1_000_000 + options.get("seed", 0) % 1_000_000
+        self.token_ttl: float = ACCESS_TOKEN_TTL
+        """Seconds an OAuth access token lives (HubSpot's 30 minutes; tests shorten it)."""
         super().__init__(**options)
         self.ten_secondly = self.add_limiter(RollingWindow(100, 10.0))
         self.daily = self.add_limiter(FixedWindow(250_000, 86_400.0))
@@ -101,7 +103,7 @@ class HubSpotSimulator(Simulator):
             return self.tokens.issue(
                 OAUTH,
                 f"oauth-app:{self.app_id}",
-                ttl=ACCESS_TOKEN_TTL,
+                ttl=self.token_ttl,
                 refreshable=True,
                 prefix="C",
             )
@@ -390,7 +392,7 @@ class HubSpotSimulator(Simulator):
             return self._oauth_error("BAD_CLIENT_SECRET", "missing or invalid client secret")
         if grant == "refresh_token":
             token = self.tokens.refresh(
-                form.get("refresh_token", ""), ttl=ACCESS_TOKEN_TTL, prefix="C"
+                form.get("refresh_token", ""), ttl=self.token_ttl, prefix="C"
             )
             if token is None:
                 return self._oauth_error("BAD_REFRESH_TOKEN", "missing or unknown refresh token")
@@ -399,13 +401,13 @@ class HubSpotSimulator(Simulator):
             if subject is None:
                 return self._oauth_error("BAD_AUTH_CODE", "missing or unknown auth code")
             token = self.tokens.issue(
-                OAUTH, subject, ttl=ACCESS_TOKEN_TTL, refreshable=True, prefix="C"
+                OAUTH, subject, ttl=self.token_ttl, refreshable=True, prefix="C"
             )
         return json_bytes(200, {
             "token_type": "bearer",
             "refresh_token": token.refresh_token,
             "access_token": token.value,
-            "expires_in": ACCESS_TOKEN_TTL,
+            "expires_in": round(self.token_ttl),
         })  # fmt: skip
 
     async def token_info(self, request: Request) -> Response:
