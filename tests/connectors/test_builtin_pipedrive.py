@@ -159,6 +159,18 @@ async def test_organizations_are_written_too(connection: interlink.Connection) -
                          {"name": "AE Ltd"})  # fmt: skip
 
 
+async def test_organizations_list_incrementally_and_delete(
+    connection: interlink.Connection, pipedrive: PipedriveSimulator, clock: FakeClock
+) -> None:
+    """modified_after on organizations reads /recents too: the two renamed organizations and
+    the deleted one (flagged remote_was_deleted); a deleted one still reads, flagged."""
+    changed = await changed_since_watermark(connection, "organizations", clock, {"name": "New"})
+    assert [o.name for o in changed[:2]] == ["New", "New"]
+    assert all(isinstance(o, Company) for o in changed)
+    assert pipedrive.counters.count(route=RECENTS) == 1
+    assert (await connection.get("organizations", changed[2].remote_id)).remote_was_deleted
+
+
 async def test_vendor_errors_arrive_as_the_error_tree(
     connection: interlink.Connection, pipedrive: PipedriveSimulator
 ) -> None:

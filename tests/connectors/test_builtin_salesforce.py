@@ -167,6 +167,19 @@ async def test_accounts_are_written_too(connection: interlink.Connection) -> Non
     await company_writes(connection, "accounts", values, {"industry": "Computing"})
 
 
+async def test_accounts_list_incrementally_and_delete(
+    connection: interlink.Connection, salesforce: SalesforceSimulator, clock: FakeClock
+) -> None:
+    """modified_after on accounts is a queryAll too: the two renamed accounts and the deleted
+    one (IsDeleted); the deleted account no longer reads."""
+    changed = await changed_since_watermark(connection, "accounts", clock, {"name": "Changed"})
+    assert [a.name for a in changed[:2]] == ["Changed", "Changed"]
+    assert all(isinstance(a, Company) for a in changed)
+    assert salesforce.counters.count(route=QUERY_ALL) == 1
+    with pytest.raises(NotFoundError, match="ENTITY_IS_DELETED"):
+        await connection.get("accounts", changed[2].remote_id)
+
+
 async def test_vendor_errors_arrive_as_the_error_tree(connection: interlink.Connection) -> None:
     """An unknown id is NotFoundError; a contact without LastName is Salesforce's
     REQUIRED_FIELD_MISSING, a FatalError naming the field."""

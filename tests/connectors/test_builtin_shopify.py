@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -128,6 +128,30 @@ async def test_incremental_listing_uses_updated_at_min(
     ids, changed = await update_then_list_changed(connection, clock, "customers", values)
     assert sorted(c.remote_id for c in changed) == sorted(ids)
     assert all(c.last_name == "Changed" for c in changed)
+
+
+async def test_orders_list_incrementally_by_updated_at_min(
+    connection: interlink.Connection, clock: FakeClock
+) -> None:
+    """modified_after on orders (any status): none since a watermark, then exactly the order
+    created after it; a watermark before the data lists every order."""
+    clock.advance(3600)
+    watermark = datetime.fromtimestamp(clock.time(), UTC)
+    assert [o async for o in connection.list("orders", modified_after=watermark)] == []
+    clock.advance(1)
+    customer = await connection.create("customers", {"first_name": "Grace"})
+    order = await connection.create(
+        "orders",
+        {"customer_id": customer.remote_id,
+         "line_items": [{"name": "Tea", "unit_price": "4.50", "quantity": 1}]},
+    )  # fmt: skip
+    changed = [o async for o in connection.list("orders", modified_after=watermark)]
+    assert [o.remote_id for o in changed] == [order.remote_id]
+    assert isinstance(changed[0], Order)
+    everything = datetime(2000, 1, 1, tzinfo=UTC)
+    assert len([o async for o in connection.list("orders", modified_after=everything)]) == (
+        RECORDS + 1
+    )
 
 
 async def test_customer_create_read_update_delete_round_trip(

@@ -157,6 +157,23 @@ async def test_incremental_listing_reads_the_events_api_newest_state_once(
     assert stripe.counters.count(route=EVENTS) == 1
 
 
+async def test_invoices_list_incrementally_from_their_events(
+    connection: interlink.Connection, stripe: StripeSimulator, clock: FakeClock
+) -> None:
+    """modified_after on invoices reads invoice.* events: nothing before a change, then the
+    voided invoice once (voided and updated events), in its newest state."""
+    invoices = [i async for i in connection.list("invoices")]
+    clock.advance(3600)
+    watermark = _now(clock)
+    assert [i async for i in connection.list("invoices", modified_after=watermark)] == []
+    target = next(i for i in invoices if i.status is InvoiceStatus.OPEN)
+    voided = await connection.request("POST", f"/v1/invoices/{target.remote_id}/void")
+    assert voided.json()["status"] == "void"
+    changed = [i async for i in connection.list("invoices", modified_after=watermark)]
+    assert [(i.remote_id, i.status) for i in changed] == [(target.remote_id, InvoiceStatus.VOID)]
+    assert isinstance(changed[0], Invoice)
+
+
 async def test_incremental_listing_drops_older_states_across_event_pages(
     connection: interlink.Connection, stripe: StripeSimulator, clock: FakeClock
 ) -> None:

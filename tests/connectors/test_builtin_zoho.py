@@ -174,6 +174,30 @@ async def test_accounts_are_written_too(connection: interlink.Connection) -> Non
     await company_writes(connection, "accounts", values, {"industry": "ERP"})
 
 
+async def test_accounts_list_incrementally_deleted_and_delete(
+    connection: interlink.Connection, clock: FakeClock
+) -> None:
+    """Accounts: none changed since a watermark is an empty listing; two renamed ones are
+    then listed; a deleted one is gone from get and listed, flagged, by deleted=True."""
+    ids = [a.remote_id async for a in connection.list("accounts")][:3]
+    clock.advance(600)
+    watermark = now(clock)
+    assert [a async for a in connection.list("accounts", modified_after=watermark)] == []
+    assert [a async for a in connection.list("accounts", deleted=True)] == []
+    clock.advance(1)
+    for remote_id in ids[:2]:
+        await connection.update("accounts", remote_id, {"name": "Renamed"})
+    changed = [a async for a in connection.list("accounts", modified_after=watermark)]
+    assert sorted(a.remote_id for a in changed) == sorted(ids[:2])
+    assert {a.name for a in changed} == {"Renamed"}
+    await connection.delete("accounts", ids[2])
+    with pytest.raises(NotFoundError):
+        await connection.get("accounts", ids[2])
+    (gone,) = [a async for a in connection.list("accounts", deleted=True)]
+    assert (gone.remote_id, gone.remote_was_deleted) == (ids[2], True)
+    assert isinstance(gone, Company)
+
+
 async def test_vendor_errors_arrive_as_the_error_tree(connection: interlink.Connection) -> None:
     """An unknown id (Zoho: 204, no content) is NotFoundError; a contact without Last_Name is
     a 400 MANDATORY_NOT_FOUND, FatalError."""

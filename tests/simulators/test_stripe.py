@@ -240,6 +240,29 @@ async def test_events_are_the_incremental_feed(
     assert page["has_more"]
 
 
+async def test_voiding_an_open_invoice_appends_invoice_events(
+    client: httpx2.AsyncClient, clock: FakeClock
+) -> None:
+    """POST /v1/invoices/{id}/void voids an open invoice and appends invoice.voided and
+    invoice.updated (the invoice.* feed); a paid invoice is a 400 invoice_not_open."""
+    invoices = await walk(client, "/v1/invoices")
+    open_one = next(i for i in invoices if i["status"] == "open")
+    paid = next(i for i in invoices if i["status"] == "paid")
+    clock.advance(5)
+    voided = (await client.post(f"/v1/invoices/{open_one['id']}/void")).json()
+    assert (voided["status"], voided["status_transitions"]["voided_at"]) == (
+        "void",
+        int(clock.time()),
+    )
+    assert (await client.get(f"/v1/invoices/{open_one['id']}")).json()["status"] == "void"
+    events = (await client.get("/v1/events", params={"type": "invoice.*"})).json()["data"]
+    assert [e["type"] for e in events] == ["invoice.updated", "invoice.voided"]
+    assert events[0]["data"]["previous_attributes"] == {"status": "open"}
+    refused = await client.post(f"/v1/invoices/{paid['id']}/void")
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "invoice_not_open"
+
+
 async def test_events_are_kept_thirty_days(client: httpx2.AsyncClient, clock: FakeClock) -> None:
     """An event is listed and retrievable for 30 days, then gone (404 resource_missing)."""
     await client.post(CUSTOMERS, data={"name": "Old"})

@@ -254,7 +254,7 @@ def render_invoice(record: StoredRecord, livemode: bool) -> dict[str, Any]:
             "finalized_at": created if finalized else None,
             "marked_uncollectible_at": created if status == "uncollectible" else None,
             "paid_at": created if paid else None,
-            "voided_at": created if status == "void" else None,
+            "voided_at": f.get("voided_at", created) if status == "void" else None,
         },
         "subscription": None,
         "subscription_details": {"metadata": None},

@@ -121,6 +121,7 @@ class StripeSimulator(Simulator):
             Route("/v1/customers/{id}", c.delete_customer, methods=["DELETE"]),
             Route("/v1/invoices", self.list_invoices, methods=["GET"]),
             Route("/v1/invoices/{id}", self.get_invoice, methods=["GET"]),
+            Route("/v1/invoices/{id}/void", self.void_invoice, methods=["POST"]),
             Route("/v1/events", self.list_events, methods=["GET"]),
             Route("/v1/events/{id}", self.get_event, methods=["GET"]),
         ]
@@ -317,6 +318,30 @@ class StripeSimulator(Simulator):
         if record is None:
             raise self._missing("invoice", raw)
         return self._send(render_invoice(record, token.kind == LIVE))
+
+    async def void_invoice(self, request: Request) -> Response:
+        """Void an open invoice, as Stripe does; `invoice.voided` and `invoice.updated` tell
+        the Events API (the only way an incremental listing sees invoices change)."""
+        token = self.authorize(request, write=True)
+        raw = request.path_params["id"]
+        number = INVOICE_IDS.decode(raw)
+        invoices = self.collections["invoices"]
+        record = None if number is None else invoices.get(number)
+        if record is None:
+            raise self._missing("invoice", raw)
+        if record.fields["status"] != "open":
+            message = f"You can only void an open invoice; this one is {record.fields['status']}."
+            raise Reply(self.error_response(400, message, category="invoice_not_open"))
+        now = self.clock.time()
+        updated = invoices.update(record.id, {"status": "void", "voided_at": int(now)}, now)
+        assert updated is not None
+        rendered = render_invoice(updated, token.kind == LIVE)
+        request_id = self._request_id()
+        key = request.headers.get("idempotency-key")
+        previous = {"status": "open"}
+        self.customers._event("invoice.voided", rendered, request_id, key, token, previous)
+        self.customers._event("invoice.updated", rendered, request_id, key, token, previous)
+        return self._send(rendered, request_id)
 
     async def list_events(self, request: Request) -> Response:
         self.authorize(request)
