@@ -3,7 +3,8 @@
 The HubSpot simulator serves a million contacts on loopback (its own process;
 its dataset is generated lazily, record i computed from (seed, i) on demand).
 This process syncs them all through the engine into a fresh SQLite file, in
-pages of 100, and samples its RSS as it goes. Bar: peak RSS under 200 MB.
+pages of 100, and samples its RSS as it goes, with the collector tuning the
+`interlink` command applies (`interlink._collector`). Bar: peak RSS under 200 MB.
 The last line is one JSON object.
 
     .venv/bin/python bench/memory.py [--records 1000000]
@@ -19,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 from _hubspot import current_rss_mb, interlink_sync, peak_rss_mb, serve_hubspot
+from interlink import _collector as collector
 
 BAR_MB = 200.0
 
@@ -50,6 +52,7 @@ def main() -> None:
     server, base, token = serve_hubspot(args.records)
     try:
         with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
+            collector.enable()  # as the `interlink` command runs
             before = current_rss_mb()
             result = asyncio.run(
                 interlink_sync(base, token, Path(tmp) / "interlink.db", observer=sampler)

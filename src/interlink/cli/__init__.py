@@ -19,6 +19,9 @@ __all__ = ["app", "main"]
 
 def main() -> None:
     """Entry point of the `interlink` console script."""
+    from interlink import _collector
+
+    _collector.enable()  # a long-running process: see interlink._collector
     app()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 
+from interlink import _collector as collector
 from interlink._clock import Clock
 from interlink.store._accounts import AccountsMixin
 from interlink.store._base import StoreBase
@@ -96,4 +97,5 @@ def open_store(
     except BaseException:
         store.close()
         raise
+    collector.settle()  # the heavy imports are done: see interlink._collector
     return store
