@@ -93,29 +93,77 @@ def test_bad_input_exits_non_zero_with_one_line(
 
 
 def test_subscriptions_and_deliveries_end_to_end(tmp_path: Path) -> None:
-    """add prints the secret once; list and deliveries show the state; remove deletes; an
-    https endpoint that does not exist fails its delivery, listed with the attempt."""
+    """add prints the secret once; list shows the subscription without it; a change sent to an
+    endpoint nobody listens on fails, and `deliveries` lists that delivery with its failed
+    attempt and error (JSON and table); remove deletes; misuse is refused."""
+    import hashlib
+    import socket
+    from datetime import UTC, datetime
+
+    from interlink.models import record_id
+    from interlink.store import PreparedRecord
+
     url = f"sqlite:///{tmp_path / 'app.db'}"
     env = {"INTERLINK_DATABASE_URL": url, "INTERLINK_KEY_FILE": str(tmp_path / "secret.key")}
     store = open_store(url)
     try:
         tenant = store.create_tenant("Acme", tenant_id="ten_cli")
+        store.create_connection(tenant.id, "hubspot", auth_method="private_app", variables={},
+                                connection_id="conn_cli")  # fmt: skip
     finally:
         store.close()
-    code, out, _ = _run(env, "subscriptions", "add", "http://127.0.0.1:9/hooks", "--tenant",
-                        tenant.id, "--model", "crm.contact", "--json")  # fmt: skip
-    assert code == 0
-    added = json.loads(out)
-    assert added["secret"].startswith("whsec_")
-    assert added["models"] == ["crm.contact"]
-    code, out, _ = _run(env, "subscriptions", "list", "--json")
-    listed = json.loads(out)
-    assert [s["id"] for s in listed] == [added["id"]]
-    assert "secret" not in listed[0]
-    code, out, _ = _run(env, "deliver", "--json")
-    assert (code, json.loads(out)["queued"]) == (0, 0)
+    # A bound socket that never listens: connecting to it is refused at once, every time.
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    try:
+        hook = f"http://127.0.0.1:{closed.getsockname()[1]}/hooks"
+        code, out, _ = _run(env, "subscriptions", "add", hook, "--tenant",
+                            tenant.id, "--model", "crm.contact", "--json")  # fmt: skip
+        assert code == 0
+        added = json.loads(out)
+        assert added["secret"].startswith("whsec_")
+        assert added["models"] == ["crm.contact"]
+        code, out, _ = _run(env, "subscriptions", "list", "--json")
+        listed = json.loads(out)
+        assert [s["id"] for s in listed] == [added["id"]]
+        assert "secret" not in listed[0]
+        code, out, _ = _run(env, "deliveries", "--attempts", "--json")
+        assert (code, json.loads(out)) == (0, [])
+
+        store = open_store(url)
+        try:
+            store.upsert_record(
+                tenant_id=tenant.id, connection_id="conn_cli", resource="contacts",
+                model="crm.contact",
+                record=PreparedRecord(record_id("conn_cli", "crm.contact", "1"), "1",
+                                      {"first_name": "Ada"}, None,
+                                      hashlib.sha256(b"Ada").hexdigest(),
+                                      datetime(2026, 1, 1, tzinfo=UTC)),
+            )  # fmt: skip
+        finally:
+            store.close()
+        code, out, err = _run(env, "deliver", "--json")
+        assert code == 0, err
+        assert {k: json.loads(out)[k] for k in ("queued", "delivered", "failed")} == {
+            "queued": 1, "delivered": 0, "failed": 1,
+        }  # fmt: skip
+    finally:
+        closed.close()
     code, out, _ = _run(env, "deliveries", "--attempts", "--json")
-    assert (code, json.loads(out)) == (0, [])
+    assert code == 0
+    (delivery,) = json.loads(out)
+    assert (delivery["subscription_id"], delivery["status"], delivery["attempts"]) == (
+        added["id"], "pending", 1,
+    )  # fmt: skip
+    assert "Connect" in delivery["last_error"]  # refused: no endpoint answered
+    assert delivery["next_attempt_at"] is not None  # retried later, with backoff
+    (attempt,) = delivery["attempt_log"]
+    assert (attempt["attempt"], attempt["status"]) == (1, None)
+    assert attempt["error"] == delivery["last_error"]
+    code, out, _ = _run(env, "deliveries")
+    assert code == 0
+    assert delivery["event_id"][:12] in out
+    assert "pending" in out
     code, out, err = _run(
         env, "subscriptions", "add", "http://example.com/x", "--tenant", tenant.id
     )

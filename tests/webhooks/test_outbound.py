@@ -241,3 +241,28 @@ async def test_a_paused_endpoint_does_not_hold_up_another(
         stats = await dispatcher.run_once()
     assert (stats.failed, stats.paused, stats.delivered) == (3, 2, 5)
     assert len(healthy.received) == 5
+
+
+async def test_a_deleted_record_is_delivered_as_a_deleted_change(
+    store: Store, tenant: Tenant, endpoint: Endpoint, dispatcher: OutboundDispatcher
+) -> None:
+    """A record deleted after it was created reaches the endpoint as `crm.contact.deleted`,
+    signed, after its `created` and naming the same record."""
+    _, secret = dispatcher.subs.add(tenant.id, endpoint.url)
+    change(store, tenant, "9", "Ada")
+    gone = PreparedRecord(record_id("conn_out", "crm.contact", "9"), "9", {}, None, "",
+                          None, deleted=True)  # fmt: skip
+    _, kind = store.upsert_record(
+        tenant_id=tenant.id, connection_id="conn_out", resource="contacts", model="crm.contact",
+        record=gone,
+    )  # fmt: skip
+    assert kind == "deleted"
+    first = await dispatcher.run_once()
+    assert (first.queued, first.delivered, first.waiting) == (2, 1, 1)  # one per record a pass
+    assert (await dispatcher.run_once()).delivered == 1
+    verifier = standardwebhooks.Webhook(secret)
+    events = [verifier.verify(body, headers) for headers, body in endpoint.received]
+    assert [e["type"] for e in events] == ["crm.contact.created", "crm.contact.deleted"]
+    created, deleted = (e["data"] for e in events)
+    assert (deleted["change"], deleted["remote_id"]) == ("deleted", "9")
+    assert deleted["id"] == created["id"] == record_id("conn_out", "crm.contact", "9")
