@@ -25,16 +25,18 @@ from interlink.webhooks import EventRoute, ProviderWebhooks, WebhookProviders
 CONNECTION = "conn_stripe_1"
 
 
-def stripe_webhooks() -> ProviderWebhooks:
-    """Stripe's events carry the whole customer at data.object: applied without a fetch."""
+def stripe_webhooks(*, by_sequence: bool = False) -> ProviderWebhooks:
+    """Stripe's events carry the whole customer at data.object: applied without a fetch.
+    `by_sequence`: ordered by a `sequence` field alone (the spec declares no time)."""
     spec = ConnectorRegistry.builtin().get("stripe")
     declared = WebhookSpec(
         scheme="stripe",
         secret=Template.parse("{credentials.webhook_secret}", where="webhooks.secret"),
         event_id=compile_path("id", where="webhooks.event_id"),
-        occurred_at="created",
+        occurred_at=None if by_sequence else "created",
         object_id=compile_path("data.object.id", where="webhooks.object_id"),
         event_type=compile_path("type", where="webhooks.event_type"),
+        sequence=compile_path("sequence", where="webhooks.sequence") if by_sequence else None,
     )
     record = compile_path("data.object", where="webhooks.routes")
     return ProviderWebhooks.from_spec(
@@ -75,8 +77,9 @@ async def _customer_history(
 
 
 async def _replay(
-    root: Path, sim: StripeSimulator, clock: FakeClock, events: list[Any]
-) -> tuple[RecordRow, int]:
+    root: Path, sim: StripeSimulator, clock: FakeClock, events: list[Any],
+    webhooks: ProviderWebhooks | None = None,
+) -> tuple[RecordRow, int]:  # fmt: skip
     """Deliver `events` in the given order into a fresh store, processing as they arrive."""
     store = open_store(f"sqlite:///{root / 'interlink.db'}", clock=clock)
     vault = Vault(store, FileKeySource(root / "secret.key"))
@@ -84,7 +87,7 @@ async def _replay(
     store.create_connection(tenant.id, "stripe", auth_method="default", variables={},
                             connection_id=CONNECTION)  # fmt: skip
     vault.put(CONNECTION, {"api_key": sim.default_key.value, "webhook_secret": sim.webhook_secret})
-    providers = WebhookProviders(overrides={"stripe": stripe_webhooks()})
+    providers = WebhookProviders(overrides={"stripe": webhooks or stripe_webhooks()})
     stale = 0
     try:
         async with wiring(store, vault, ASGITransport(sim.app), clock, providers) as wired:
@@ -135,3 +138,40 @@ async def test_changes_in_the_same_second_apply_in_arrival_order(
     assert len({e["created"] for e in events}) == 1
     record, stale = await _replay(tmp_path / "same-second", stripe, clock, events)
     assert (record.data["name"], stale) == ("Name 2", 0)
+
+
+async def test_shuffled_stream_is_ordered_by_sequence_alone(
+    tmp_path: Path, stripe: StripeSimulator, clock: FakeClock
+) -> None:
+    """With only a declared `sequence` (no time), eleven events of one customer, all in the same
+    second, end shuffled where they end in order; late ones are stale, none mistaken."""
+    events = await _customer_history(stripe, clock, updates=10, step=0)
+    for n, event in enumerate(events, start=1):
+        event["sequence"] = str(n) if n % 2 else n  # vendors send numbers or digit strings
+    webhooks = stripe_webhooks(by_sequence=True)
+    assert {webhooks.describe(e).occurred_at for e in events} == {None}
+    ordered, ordered_stale = await _replay(tmp_path / "ordered", stripe, clock, events, webhooks)
+    assert (ordered.data["name"], ordered_stale) == ("Name 10", 0)
+    for seed in (3, 11):
+        shuffled_events = events[:]
+        random.Random(seed).shuffle(shuffled_events)
+        assert shuffled_events[-1] is not events[-1]  # the newest is not simply last
+        shuffled, stale = await _replay(tmp_path / f"shuffled{seed}", stripe, clock,
+                                        shuffled_events, webhooks)  # fmt: skip
+        assert (shuffled.data, shuffled.remote_data) == (ordered.data, ordered.remote_data)
+        assert stale > 0
+
+
+async def test_a_sequence_at_or_below_the_applied_one_is_stale(
+    tmp_path: Path, stripe: StripeSimulator, clock: FakeClock
+) -> None:
+    """By sequence alone: the newest event applied first makes every older one stale, and a
+    copy of it under another event id (the same sequence again) is stale too."""
+    events = await _customer_history(stripe, clock, updates=2, step=0)
+    for n, event in enumerate(events, start=1):
+        event["sequence"] = n
+    copy = {**events[-1], "id": events[-1]["id"] + "_copy"}
+    webhooks = stripe_webhooks(by_sequence=True)
+    record, stale = await _replay(tmp_path / "newest-first", stripe, clock,
+                                  [events[-1], *events[:-1], copy], webhooks)  # fmt: skip
+    assert (record.data["name"], stale) == ("Name 2", 3)

@@ -100,3 +100,60 @@ def test_event_versions_read_the_vendor_time_and_integer_ids() -> None:
         }
     )
     assert (stripe.sequence, stripe.occurred_at is not None) == (None, True)
+
+
+def test_a_declared_sequence_is_read_and_an_undeclared_id_never_orders_alone() -> None:
+    """`webhooks.sequence` is read as an integer (a digit string too; anything else is no
+    sequence); without it, an integer event id is a sequence only beside the vendor's time."""
+    import dataclasses
+
+    from interlink.pagination._paths import compile_path
+
+    spec = ConnectorRegistry.builtin().get("hubspot")
+    assert spec.webhooks is not None
+    declared = dataclasses.replace(
+        spec.webhooks, sequence=compile_path("version", where="webhooks.sequence")
+    )
+    hubspot = ProviderWebhooks.from_spec(dataclasses.replace(spec, webhooks=declared))
+    event = {"subscriptionType": "contact.creation", "objectId": 1, "eventId": 77}
+    assert hubspot.describe({**event, "version": 12}).sequence == 12
+    assert hubspot.describe({**event, "version": "0042"}).sequence == 42
+    for bad in ("v3", 1.5, True, None, 2**63):
+        assert hubspot.describe({**event, "version": bad}).sequence is None
+    undeclared = _webhooks("hubspot")
+    assert undeclared.describe(event).sequence is None  # no time: the id does not order
+    assert undeclared.describe({**event, "occurredAt": 1_700_000_000_000}).sequence == 77
+
+
+def test_a_spec_declares_its_sequence_path() -> None:
+    """`webhooks.sequence` in a connector spec compiles to the path the events are read at; a
+    bad path is refused naming `webhooks.sequence`."""
+    from interlink.connectors import SpecError, load_spec_text
+
+    text = """\
+spec_version: 1
+provider: acme
+title: Acme
+base_url: https://api.acme.test
+auth: {type: bearer, token: "{credentials.token}"}
+resources:
+  contacts:
+    model: crm.contact
+    list: {path: /contacts, records: data}
+    read: {remote_id: id}
+webhooks:
+  scheme: stripe
+  secret: "{webhook_secrets.signing_secret}"
+  event_id: id
+  object_id: data.id
+  sequence: data.version
+"""
+    spec = load_spec_text(text, file="acme.yaml")
+    webhooks = ProviderWebhooks.from_spec(spec)
+    info = webhooks.describe({"id": "e1", "type": "contact.updated",
+                              "data": {"id": "c1", "version": 9}})  # fmt: skip
+    assert (info.remote_id, info.occurred_at, info.sequence) == ("c1", None, 9)
+    with pytest.raises(SpecError) as caught:
+        load_spec_text(text.replace("sequence: data.version", "sequence: 'data..v'"),
+                       file="acme.yaml")  # fmt: skip
+    assert any(p.path == "webhooks.sequence" for p in caught.value.problems), caught.value

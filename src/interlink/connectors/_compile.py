@@ -199,4 +199,5 @@ def _webhooks(data: Mapping[str, Any], scope: Scope) -> WebhookSpec:
         event_type=path("event_type"),
         options=dict(options),
         events=path("events"),
+        sequence=path("sequence"),
     )

@@ -358,6 +358,10 @@ def connector_schema() -> Schema:
                     "occurred_at": {"type": ["string", "object"]},
                     "object_id": _STR,
                     "event_type": _STR,
+                    "sequence": {
+                        "type": "string",
+                        "description": "path of the event's per-record sequence number",
+                    },
                 },
                 ("scheme", "secret"),
             ),

@@ -151,6 +151,9 @@ class WebhookSpec:
     events: BodyPath | None = None
     """Where a delivery holds its events (BambooHR: `employees`); else the body is one
     event, or a JSON array of them."""
+    sequence: BodyPath | None = None
+    """Where an event carries its per-record sequence number (an integer that grows with
+    each change): events are ordered by it, after the vendor's time when there is one."""
 
     @property
     def secret_names(self) -> frozenset[str]:

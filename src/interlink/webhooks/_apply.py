@@ -1,8 +1,9 @@
 """Applying one event to the store: in order, once, in one transaction with its inbox row.
 
 An event is applied only when its version (the vendor's time, then its
-sequence) is newer than the newest version already applied to that record;
-otherwise it is kept as `stale`. The record, its change event, the new
+sequence; the sequence alone when the event has no time) is newer than the
+newest version already applied to that record; otherwise it is kept as
+`stale`. The record, its change event, the new
 version and the inbox status commit together, so a crash either applied the
 event completely or leaves it pending for the next claim.
 """
@@ -10,7 +11,7 @@ event completely or leaves it pending for the next claim.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 from sqlalchemy import Connection, select
@@ -23,7 +24,7 @@ from interlink.webhooks._config import EventInfo
 from interlink.webhooks._inbox import APPLIED, STALE, Inbox, InboxEvent
 from interlink.webhooks._tables import versions
 
-__all__ = ["Outcome", "apply_event", "is_stale"]
+__all__ = ["Outcome", "apply_event", "is_newer", "is_stale"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,13 +35,35 @@ class Outcome:
     kind: ChangeKind | None = None
 
 
+# `webhook_versions.occurred_at` is NOT NULL: a version known by its sequence alone is
+# stored at this instant, read back as "no time".
+NO_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def _version_key(at: datetime, sequence: int | None) -> tuple[datetime, int]:
     return at, -1 if sequence is None else sequence
 
 
+def is_newer(at: datetime | None, sequence: int | None,
+             applied_at: datetime | None, applied_sequence: int | None) -> bool:  # fmt: skip
+    """Whether an event's version (`at`, `sequence`) is newer than the applied one, comparing
+    what both have: the times (the sequence breaking a tie), else the sequences alone.
+    Versions with nothing in common cannot be ordered: the event is applied."""
+    if at is not None and applied_at is not None:
+        event, applied = _version_key(at, sequence), _version_key(applied_at, applied_sequence)
+        if event != applied:
+            return event > applied
+        # The same time: with a sequence it is the same version again; without one, two
+        # changes in one clock tick (Stripe's seconds) can only be ordered by arrival.
+        return sequence is None
+    if sequence is not None and applied_sequence is not None:
+        return sequence > applied_sequence
+    return True
+
+
 def is_stale(conn: Connection, connection_id: str, resource: str, info: EventInfo) -> bool:
     """True when a version at least as new as the event's was already applied to the record."""
-    if info.occurred_at is None or info.remote_id is None:
+    if info.remote_id is None or (info.occurred_at is None and info.sequence is None):
         return False  # no version to compare: the event is applied (a fetch is always current)
     row = conn.execute(
         select(versions.c.occurred_at, versions.c.sequence).where(
@@ -51,12 +74,8 @@ def is_stale(conn: Connection, connection_id: str, resource: str, info: EventInf
     ).first()
     if row is None:
         return False
-    event, applied = _version_key(info.occurred_at, info.sequence), _version_key(row[0], row[1])
-    if event != applied:
-        return event < applied
-    # The same time: with a sequence it is the same version again; without one, two changes
-    # in one clock tick (Stripe's seconds) can only be ordered by arrival, so apply it.
-    return info.sequence is not None
+    applied_at = None if row[0] == NO_TIME else row[0]
+    return not is_newer(info.occurred_at, info.sequence, applied_at, row[1])
 
 
 def _older_than_stored(conn: Connection, connection_id: str, resource: str,
@@ -98,7 +117,7 @@ def apply_event(
             return Outcome("stale")
         _, changes = apply_records(conn, target, [record], now)
         kind = changes.get(record.remote_id, ("", None))[1]
-        if info.occurred_at is not None:
+        if info.occurred_at is not None or info.sequence is not None:
             upsert(
                 conn,
                 versions,
@@ -106,7 +125,7 @@ def apply_event(
                     "connection_id": target.connection_id,
                     "resource": target.resource,
                     "remote_id": record.remote_id,
-                    "occurred_at": info.occurred_at,
+                    "occurred_at": info.occurred_at or NO_TIME,
                     "sequence": info.sequence,
                     "event_id": event.key,
                     "updated_at": now,

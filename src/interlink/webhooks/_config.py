@@ -99,6 +99,8 @@ class ProviderWebhooks:
     spec: ConnectorSpec | None = field(default=None, repr=False, compare=False)
     batch: BodyPath | None = None
     """Where a delivery holds its events (BambooHR's `employees`), when not the body itself."""
+    sequence: BodyPath | None = None
+    """Where an event carries its per-record sequence number (the spec's `sequence`)."""
 
     @classmethod
     def from_spec(
@@ -133,6 +135,7 @@ class ProviderWebhooks:
             routes=tuple(declared),
             spec=spec,
             batch=hooks.events,
+            sequence=hooks.sequence,
         )
 
     def events(self, document: Any) -> list[Any]:
@@ -188,10 +191,14 @@ class ProviderWebhooks:
             record = route.record.get(event)
             remote = record.get("id") if isinstance(record, dict) else None
         occurred = None if self.occurred_at is None else event_time(self.occurred_at.get(event))
-        vendor_id = None if self.event_id is None else self.event_id.get(event)
-        sequence = (
-            vendor_id if isinstance(vendor_id, int) and not isinstance(vendor_id, bool) else None
-        )
+        if self.sequence is not None:
+            sequence = _integer(self.sequence.get(event))
+        elif occurred is not None:
+            # Undeclared, an integer event id only breaks ties of the vendor's time: ids are
+            # unique, not promised to grow per record, so they never order events alone.
+            sequence = _integer(None if self.event_id is None else self.event_id.get(event))
+        else:
+            sequence = None
         return EventInfo(
             event_type=event_type,
             route=route,
@@ -228,6 +235,15 @@ class ProviderWebhooks:
             if (bare or not route.plain) and fnmatch.fnmatchcase(lowered, route.pattern.lower()):
                 return route
         return None
+
+
+def _integer(value: Any) -> int | None:
+    """A sequence number: an integer, or a string of digits, within a signed 64-bit column."""
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63:
+        return value
+    return None
 
 
 def _inferred(spec: ConnectorSpec) -> list[EventRoute]:
