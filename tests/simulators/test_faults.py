@@ -154,6 +154,7 @@ def test_chaos_profile_turns_on_a_mix() -> None:
     assert chaos.reset_rate > 0
     assert chaos.truncate_rate > 0
     assert chaos.webhook_duplicate_rate > 0
+    assert chaos.webhook_drop_rate > 0
     assert chaos.webhook_reorder
 
 

@@ -1,4 +1,4 @@
-"""HubSpot webhooks: signed v3 deliveries to a real loopback receiver, duplicates, reordering."""
+"""HubSpot webhooks: signed v3 deliveries to a loopback receiver; duplicates, reordering, drops."""
 
 from __future__ import annotations
 
@@ -119,3 +119,61 @@ async def test_no_url_means_no_deliveries(
     await client.post(CONTACTS, json={"properties": {"email": "quiet@example.com"}})
     assert hubspot.webhooks.pending == 0
     assert await hubspot.webhooks.flush() == []
+
+
+async def test_dropped_deliveries_are_never_sent_and_are_kept(
+    client: httpx2.AsyncClient, hubspot: HubSpotSimulator, receiver: Received
+) -> None:
+    """webhook_drop_rate 1.0 sends nothing: the lost events are in `dropped`, the drop counted."""
+    hubspot.webhooks.url = receiver.url
+    hubspot.faults.configure(FaultConfig(webhook_drop_rate=1.0))
+    await client.post(CONTACTS, json={"properties": {"email": "lost@example.com"}})
+    await client.patch(f"{CONTACTS}/1001", json={"properties": {"city": "Oslo"}})
+    assert await hubspot.webhooks.flush() == []
+    assert receiver.requests == []
+    kinds = [e["subscriptionType"] for e in hubspot.webhooks.dropped]
+    assert kinds == ["contact.creation", "contact.propertyChange"]
+    assert hubspot.counters.faults["webhook_drop"] == 1
+    assert hubspot.counters.webhook_deliveries == 0
+
+
+async def _drop_pattern(client: httpx2.AsyncClient, hubspot: HubSpotSimulator,
+                        *, api_calls: int) -> list[bool]:  # fmt: skip
+    """Twelve one-change flushes under a seeded 50% drop rate: which ones were dropped."""
+    hubspot.faults.configure(FaultConfig(webhook_drop_rate=0.5, seed=7))
+    pattern = []
+    for n in range(12):
+        for _ in range(api_calls):  # unrelated API traffic between deliveries
+            await client.get(f"{CONTACTS}/1001")
+        before = len(hubspot.webhooks.dropped)
+        await client.patch(f"{CONTACTS}/{1001 + n}", json={"properties": {"city": f"c{n}"}})
+        await hubspot.webhooks.flush()
+        pattern.append(len(hubspot.webhooks.dropped) > before)
+    return pattern
+
+
+async def test_seeded_drops_repeat_whatever_the_api_traffic(
+    client: httpx2.AsyncClient, hubspot: HubSpotSimulator, receiver: Received
+) -> None:
+    """The same seed drops the same deliveries, with or without API calls in between (webhook
+    faults draw from their own seeded stream); some are dropped, some sent."""
+    hubspot.webhooks.url = receiver.url
+    quiet = await _drop_pattern(client, hubspot, api_calls=0)
+    busy = await _drop_pattern(client, hubspot, api_calls=3)
+    assert quiet == busy
+    assert 0 < sum(quiet) < 12
+    assert len(receiver.requests) == 2 * (12 - sum(quiet))
+
+
+async def test_drop_rate_is_set_through_the_admin_api(
+    client: httpx2.AsyncClient, hubspot: HubSpotSimulator
+) -> None:
+    """POST /_sim/faults sets webhook_drop_rate; a rate outside 0..1 is a 400 naming it."""
+    answer = await client.post("/_sim/faults", json={"webhook_drop_rate": 0.25})
+    assert answer.status_code == 200
+    assert answer.json()["webhook_drop_rate"] == 0.25
+    assert hubspot.faults.config.webhook_drop_rate == 0.25
+    refused = await client.post("/_sim/faults", json={"webhook_drop_rate": 2})
+    assert refused.status_code == 400
+    assert "webhook_drop_rate" in refused.json()["message"]
+    assert hubspot.faults.config.webhook_drop_rate == 0.25

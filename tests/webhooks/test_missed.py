@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from interlink import ASGITransport
 from interlink._clock import FakeClock
 from interlink.cli import app
+from interlink.simulators import FaultConfig
 from interlink.simulators.hubspot import HubSpotSimulator
 from interlink.store import AsyncStore, ConnectionRow, Store
 from interlink.sync import StoreConnections, SyncEngine, SyncJob
@@ -45,8 +46,9 @@ async def test_dropped_webhooks_are_found_by_the_sync_and_counted(
     wired: Wired, hubspot: HubSpotSimulator, connection: ConnectionRow, store: Store,
     vault: Vault, clock: FakeClock, vendor: httpx2.AsyncClient, tmp_path: Path,
 ) -> None:  # fmt: skip
-    """Five changes delivered, three dropped: the next incremental sync finds exactly the
-    three, and they are reported as missed webhooks for the connection."""
+    """Eight changes, each its own delivery, under the simulator's seeded drop fault: the
+    delivered ones are applied, and the next incremental sync finds exactly the dropped ones,
+    reported as missed webhooks for the connection."""
     astore = AsyncStore(store)
     connections = StoreConnections(astore, vault, transport=ASGITransport(hubspot.app), clock=clock)
     engine = SyncEngine(astore, connections, clock=clock)
@@ -56,30 +58,37 @@ async def test_dropped_webhooks_are_found_by_the_sync_and_counted(
         assert missed_webhooks(store, [connection.id]) == []  # no webhook yet: nothing missed
 
         clock.advance(60)
+        hubspot.faults.configure(FaultConfig(webhook_drop_rate=0.5, seed=3))
         async with serving(wired.intake) as base:
             hubspot.webhooks.url = f"{base}/webhooks/hubspot/{connection.id}"
-            for n in range(5):
+            for n in range(8):
                 await vendor.patch(f"{CONTACTS}/{1001 + n}", json={"properties": {"city": "Oslo"}})
-            await hubspot.webhooks.flush()
-        assert (await wired.processor.drain()).changes == {"updated": 5}
+                await hubspot.webhooks.flush()  # one delivery per change: each may be dropped
+        dropped = {str(e["objectId"]) for e in hubspot.webhooks.dropped}
+        assert 0 < len(dropped) < 8, dropped  # the seed drops some and delivers the others
+        assert hubspot.counters.faults["webhook_drop"] == len(dropped)
+        assert (await wired.processor.drain()).changes == {"updated": 8 - len(dropped)}
+        stale = [
+            str(n) for n in range(1001, 1009)
+            if (row := store.get_record_by_remote(connection.id, "contacts", str(n))) is not None
+            and row.remote_data["properties"].get("city") != "Oslo"
+        ]  # fmt: skip
+        assert set(stale) == dropped  # before the sync, exactly the dropped changes are missing
 
-        hubspot.webhooks.url = None  # the vendor drops these three
-        for n in range(5, 8):
-            await vendor.patch(f"{CONTACTS}/{1001 + n}", json={"properties": {"city": "Lima"}})
         clock.advance(60)
         run = await engine.run(SyncJob(connection.id, "contacts"))
     finally:
         await connections.close()
         await astore.aclose()
-    assert (run.stats.updated, run.stats.created, run.stats.deleted) == (3, 0, 0)
+    assert (run.stats.updated, run.stats.created, run.stats.deleted) == (len(dropped), 0, 0)
     (missed,) = missed_webhooks(store, [connection.id])
     assert (missed.connection_id, missed.resource) == (connection.id, "contacts")
-    assert (missed.runs, missed.updated, missed.total) == (1, 3, 3)
+    assert (missed.runs, missed.updated, missed.total) == (1, len(dropped), len(dropped))
 
     env = {"INTERLINK_DATABASE_URL": str(store.url.render_as_string()),
            "INTERLINK_KEY_FILE": str(tmp_path / "secret.key")}  # fmt: skip
     result = CliRunner().invoke(app, ["webhooks", "missed", "--json"], env=env)
     assert result.exit_code == 0, result.stderr
     assert [(r["resource"], r["updated"], r["missed"]) for r in json.loads(result.stdout)] == [
-        ("contacts", 3, 3)
+        ("contacts", len(dropped), len(dropped))
     ]

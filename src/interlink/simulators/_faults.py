@@ -63,6 +63,7 @@ _RATES = (
     "truncate_rate",
     "revoke_rate",
     "webhook_duplicate_rate",
+    "webhook_drop_rate",
 )
 
 
@@ -85,6 +86,7 @@ class FaultConfig:
     revoke_rate: float = 0.0  # the request's credential is revoked just before it is checked
     limit_scale: float = 1.0
     webhook_duplicate_rate: float = 0.0  # a delivery is sent twice
+    webhook_drop_rate: float = 0.0  # a delivery is never sent: the vendor lost it
     webhook_reorder: bool = False  # deliveries of one flush go out in reverse order
     seed: int = 0
 
@@ -202,6 +204,7 @@ PROFILES: Mapping[str, FaultConfig] = MappingProxyType(
             revoke_rate=0.001,
             limit_scale=0.5,
             webhook_duplicate_rate=0.1,
+            webhook_drop_rate=0.02,
             webhook_reorder=True,
         ),
         "flaky": FaultConfig(error_rates={500: 0.05, 502: 0.05, 503: 0.1}, reset_rate=0.02),
@@ -226,11 +229,12 @@ def profile(name: str) -> FaultConfig:
 class FaultInjector:
     """The live fault settings of one simulator, changeable at run time."""
 
-    __slots__ = ("_config", "_random")
+    __slots__ = ("_config", "_random", "_webhook_random")
 
     def __init__(self, config: FaultConfig | str = "none") -> None:
         self._config = FaultConfig()
         self._random = random.Random(0)
+        self._webhook_random = random.Random(0)
         self.configure(config)
 
     @property
@@ -245,9 +249,16 @@ class FaultInjector:
         """Replace the settings (a config or a profile name) and restart the random stream."""
         self._config = profile(config) if isinstance(config, str) else config
         self._random = random.Random(self._config.seed)
+        # Webhook faults draw from their own stream: which deliveries are dropped or doubled
+        # depends on the seed and the deliveries alone, not on how many API calls came between.
+        self._webhook_random = random.Random(f"webhooks:{self._config.seed}")
 
     def roll(self, rate: float) -> bool:
         return rate > 0.0 and (rate >= 1.0 or self._random.random() < rate)
+
+    def webhook_roll(self, rate: float) -> bool:
+        """A webhook fault for one delivery, from the webhooks' own seeded stream."""
+        return rate > 0.0 and (rate >= 1.0 or self._webhook_random.random() < rate)
 
     def error_status(self) -> int | None:
         """An injected error status for this request, or None."""

@@ -2,8 +2,10 @@
 
 The vendor supplies a `WebhookFormat` (how events are batched into a body and
 how a request is signed); the emitter owns delivery and the delivery faults
-(duplicates, reordering). It uses aiohttp as the simulator's own HTTP client:
-it never touches Interlink's client pipeline.
+(drops, duplicates, reordering). A dropped delivery is never sent: its events
+are kept in `dropped`, so a test can check that exactly those were missed. It
+uses aiohttp as the simulator's own HTTP client: it never touches Interlink's
+client pipeline.
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ class WebhookEmitter:
         self.url = url
         self.auto_deliver = auto_deliver
         self.sent: list[SentDelivery] = []
+        self.dropped: list[Event] = []  # events of deliveries a drop fault never sent
         self._clock, self._faults, self._counters = clock, faults, counters
         self._pending: list[Event] = []
         self._lock = asyncio.Lock()
@@ -121,9 +124,13 @@ class WebhookEmitter:
             sent: list[SentDelivery] = []
             timeout = aiohttp.ClientTimeout(total=10)
             async with aiohttp.ClientSession(timeout=timeout) as session:
-                for body, count, extra in plan:
+                for batch, (body, count, extra) in zip(batches, plan, strict=True):
+                    if self._faults.webhook_roll(config.webhook_drop_rate):
+                        self._counters.faults["webhook_drop"] += 1
+                        self.dropped.extend(batch)
+                        continue
                     copies = 1
-                    if self._faults.roll(config.webhook_duplicate_rate):
+                    if self._faults.webhook_roll(config.webhook_duplicate_rate):
                         copies = 2
                         self._counters.faults["webhook_duplicate"] += 1
                     for _ in range(copies):
