@@ -232,3 +232,17 @@ def test_a_missing_key_file_stops_with_one_line_and_creates_no_key(
     assert "VaultError" in result.output
     assert "Traceback" not in result.output
     assert not (cli_env / "secret.key").exists()
+
+
+def test_sync_and_connections_test_audit_their_credential_reads(
+    cli: CliRunner, hubspot: Fleet
+) -> None:
+    """`interlink sync` and `interlink connections test` each leave a `credentials.read` entry
+    for the connection, by `cli`, in `interlink audit`."""
+    connection_id = _connect(cli, hubspot)
+    assert cli.invoke(app, ["sync", connection_id]).exit_code == 0
+    assert cli.invoke(app, ["connections", "test", connection_id]).exit_code == 0
+    log = json.loads(cli.invoke(app, ["audit", "--json"]).stdout)
+    reads = [(e["actor"], e["target"], e["outcome"]) for e in log
+             if e["action"] == "credentials.read"]  # fmt: skip
+    assert reads == [("cli", connection_id, "ok")] * 2

@@ -36,6 +36,7 @@ class Side:
     client: httpx2.AsyncClient
     vendor: HubSpotSimulator
     key: str
+    key_id: str
 
 
 @dataclass
@@ -131,14 +132,15 @@ async def api(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Api]:
         observer.provider_of(row.id, "hubspot")
         run = await engine.run(SyncJob(row.id, "contacts"))
         assert run.outcome == "succeeded", run.error
-        key = keys.create(tenant.id, "test").secret
+        issued = keys.create(tenant.id, "test")
+        key = issued.secret
         client = httpx2.AsyncClient(
             transport=httpx2.ASGITransport(app=app),
             base_url=BASE,
             headers={"Authorization": f"Bearer {key}"},
         )
         clients.append(client)
-        sides[name] = Side(tenant, row, client, sim, key)  # type: ignore[arg-type]
+        sides[name] = Side(tenant, row, client, sim, key, issued.key.id)  # type: ignore[arg-type]
     anonymous = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url=BASE)
     try:
         yield Api(sides["a"], sides["b"], store, vault, metrics, runner, app, anonymous)

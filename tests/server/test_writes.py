@@ -337,9 +337,12 @@ async def test_writes_are_audited(api: Api) -> None:
     await api.a.client.patch(f"/v1/crm/contacts/{record_id}", json={"last_name": "B"})
     await api.a.client.delete(f"/v1/crm/contacts/{record_id}")
     log = (await api.a.client.get("/v1/audit")).json()["results"]
-    actions = [(e["action"], e["outcome"]) for e in log]
-    for wanted in ("record.create", "record.update", "record.delete"):
-        assert (wanted, "ok") in actions
-    assert ("credentials.read", "ok") in actions
-    assert all(e["actor"].startswith("api_key:") for e in log)
-    assert (await api.b.client.get("/v1/audit")).json()["results"] == []
+    key = f"api_key:{api.a.key_id}"
+    by_key = [(e["action"], e["outcome"]) for e in log if e["actor"] == key]
+    assert sorted(set(by_key)) == [("credentials.read", "ok"), ("record.create", "ok"),
+                                   ("record.delete", "ok"), ("record.update", "ok")]  # fmt: skip
+    assert by_key.count(("credentials.read", "ok")) == 3  # one per vendor write
+    # The rest is the fixture's own sync, read by the process before any request.
+    assert {e["actor"] for e in log} == {key, "interlink"}
+    other = (await api.b.client.get("/v1/audit")).json()["results"]
+    assert {e["target"] for e in other} == {api.b.connection.id}

@@ -75,7 +75,7 @@ def opened(settings: Settings) -> Iterator[tuple[Store, Vault]]:
     _prepare_sqlite_dir(settings.database_url)
     store = open_store(settings.database_url)
     try:
-        yield store, Vault(store, default_key_source(settings.key_file))
+        yield store, Vault(store, default_key_source(settings.key_file), actor="cli")
     finally:
         store.close()
 

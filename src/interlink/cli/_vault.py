@@ -136,7 +136,7 @@ def rotate_key(
     under the key that variable holds (the old one in INTERLINK_SECRET_KEY_RETIRED).
     """
     with _opened(database, key_file) as (store, source):
-        the_vault = Vault(store, source)
+        the_vault = Vault(store, source, actor="cli")
         new_key = None if isinstance(source, EnvKeySource) else Key.generate()
         # Progress goes to stderr, so --json output on stdout stays machine-readable.
         with Progress(

@@ -14,7 +14,6 @@ and concurrency control.
 from __future__ import annotations
 
 from interlink.server._app import create_app
-from interlink.server._audit import AuditedSource
 from interlink.server._idempotency import IdempotencyKeys
 from interlink.server._keys import ApiKey, ApiKeys, IssuedKey
 from interlink.server._metrics import MeteredTransport, Metrics, SyncMetrics
@@ -23,7 +22,6 @@ from interlink.server._problems import Problem
 __all__ = [
     "ApiKey",
     "ApiKeys",
-    "AuditedSource",
     "IdempotencyKeys",
     "IssuedKey",
     "MeteredTransport",

@@ -25,7 +25,7 @@ from interlink import __version__
 from interlink._clock import Clock, SystemClock
 from interlink.breaker import BreakerStore
 from interlink.connectors import ConnectorRegistry
-from interlink.server._audit import AuditedSource, audit_router
+from interlink.server._audit import audit_router
 from interlink.server._catalog import catalog
 from interlink.server._connections import connections_router
 from interlink.server._idempotency import IdempotencyKeys
@@ -67,7 +67,7 @@ def create_app(
     dashboard: DashboardConfig | None = None,
     breakers: BreakerStore | None = None,
 ) -> FastAPI:
-    """The API over `store`; vendor calls through `connections` (audited), syncs on `runner`.
+    """The API over `store`; vendor calls through `connections`, syncs on `runner`.
 
     `webhooks` is the webhook intake (`interlink.webhooks.WebhookIntake`), served at
     `POST /webhooks/{provider}/{connection_id}` when given. `breakers` (the shared breaker
@@ -75,15 +75,12 @@ def create_app(
     flow (`/connect`, `POST /v1/connect/tokens`), `dashboard` the dashboard (`/dashboard`).
     """
     metrics = metrics or Metrics()
-    source = (
-        connections if isinstance(connections, AuditedSource) else AuditedSource(connections, store)
-    )
     app = FastAPI(
         title="Interlink", version=__version__, description=DESCRIPTION, lifespan=lifespan
     )
     app.state.services = Services(
         store,
-        source,
+        connections,
         registry or ConnectorRegistry.default(),
         clock or SystemClock(),
         metrics,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from contextvars import ContextVar
+from interlink.vault import acting_for
 
 __all__ = ["actor"]
 
-actor: ContextVar[str] = ContextVar("interlink_actor", default="interlink")
-"""`api_key:<id>` inside an API request (and the tasks it starts); `interlink` otherwise."""
+actor = acting_for
+"""`api_key:<id>` inside an API request (and the tasks it starts); None otherwise, when the
+vault audits a credential read as the process (`server`)."""

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import functools
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -24,7 +25,6 @@ from fastapi import FastAPI
 from interlink._clock import SystemClock
 from interlink.connectors import ConnectorRegistry
 from interlink.server._app import create_app
-from interlink.server._audit import AuditedSource
 from interlink.server._metrics import MeteredTransport, Metrics, SyncMetrics
 from interlink.server.connect import ConnectConfig, OAuthApp, server_secret
 from interlink.server.dashboard import DashboardConfig
@@ -69,16 +69,15 @@ def app_from_settings(
         )
     store = open_store(settings.database_url, clock=clock)
     astore = AsyncStore(store)
-    vault = Vault(store, default_key_source(settings.key_file))
+    vault = Vault(store, default_key_source(settings.key_file), actor="server")
     registry = ConnectorRegistry.default()
     metrics = Metrics()
     state = shared_state(settings, vault=vault, clock=clock)
     inner = AiohttpTransport()
     routed = RoutedTransport(settings.routes, inner) if settings.routes else inner
     transport = MeteredTransport(routed, metrics, registry)
-    base = StoreConnections(astore, vault, registry=registry, state=state, transport=transport,
-                            clock=clock)  # fmt: skip
-    source = AuditedSource(base, astore)
+    source = StoreConnections(astore, vault, registry=registry, state=state, transport=transport,
+                              clock=clock)  # fmt: skip
     observer = SyncMetrics(metrics, source.providers)
     engine = SyncEngine(astore, source, clock=clock, lookback=settings.lookback,
                         full_every=settings.full_sync_every, observer=observer)  # fmt: skip
@@ -89,7 +88,8 @@ def app_from_settings(
     inbox = Inbox.for_store(store, clock=clock)
     providers = WebhookProviders(registry)
     intake = WebhookIntake(
-        inbox, StoreTargets(store._engine, providers, vault.get, clock=clock), clock=clock,
+        inbox, StoreTargets(store._engine, providers, _reader(vault, "webhooks"), clock=clock),
+        clock=clock,
         metrics=IntakeMetrics(metrics.registry),
     )  # fmt: skip
     processor = WebhookProcessor(inbox, providers, source, clock=clock,
@@ -135,6 +135,11 @@ def app_from_settings(
         webhooks=intake if webhooks else None, lifespan=lifespan, connect=connect,
         dashboard=DashboardConfig(secret, breakers=state.breakers), breakers=state.breakers,
     )  # fmt: skip
+
+
+def _reader(vault: Vault, actor: str) -> Callable[[str], dict[str, str]]:
+    """`vault.get`, audited as `actor` (the intake reads webhook secrets, not the API)."""
+    return functools.partial(vault.get, actor=actor)
 
 
 def _runner(settings: Settings, store: AsyncStore, engine: JobEngine) -> Runner:

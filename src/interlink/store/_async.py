@@ -13,6 +13,7 @@ only wait on the lock). PostgreSQL gets a few, so reads overlap writes.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -78,7 +79,10 @@ class AsyncStore:
         return f"AsyncStore({self.store!r})"
 
     async def _run(self, call: Callable[[], R]) -> R:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+        # In the caller's context, as asyncio.to_thread runs: who acts (the vault audits
+        # credential reads as the API key of the request) must cross to the worker.
+        context = contextvars.copy_context()
+        return await asyncio.get_running_loop().run_in_executor(self._executor, context.run, call)
 
     async def call(self, method: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         """Run any callable (a bound Store method, a function of several calls) on the worker."""

@@ -74,6 +74,8 @@ class StoreConnections:
         self._clock = clock or SystemClock()
         self._state = state or State.in_process(clock=self._clock)
         self._transport = transport or AiohttpTransport()
+        self.providers: dict[str, str] = {}
+        """connection id -> provider of every connection opened (metrics label runs with it)."""
 
     async def open(self, connection_id: str) -> Connection:
         row = await self._store.get_connection(connection_id)
@@ -81,6 +83,7 @@ class StoreConnections:
             raise ConfigError("connection", f"no connection {connection_id!r} in the store")
         if row.status != "active":
             raise ConfigError("connection", f"connection {connection_id!r} is {row.status}")
+        self.providers[row.id] = row.provider
         credentials = await self._store.call(self._vault.get, connection_id)
 
         async def rotated(tokens: TokenSet) -> None:

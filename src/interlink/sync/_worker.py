@@ -94,7 +94,7 @@ class WorkerRuntime:
         clock = SystemClock()
         # The main worker process migrated the store before forking: children only open it.
         self.store = AsyncStore(open_store(settings.database_url, migrate=False))
-        vault = Vault(self.store.store, default_key_source(settings.key_file))
+        vault = Vault(self.store.store, default_key_source(settings.key_file), actor="worker")
         # Built as serve and the CLI build it: same keys, OAuth tokens sealed by the vault
         # (`redis_url` refuses `memory` state with its ConfigError).
         shared = settings.model_copy(update={"state": config.redis_url})

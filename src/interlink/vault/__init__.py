@@ -3,9 +3,9 @@
 ```python
 from interlink.vault import FileKeySource, Key, Vault
 
-vault = Vault(store, FileKeySource(".interlink/secret.key"))
+vault = Vault(store, FileKeySource(".interlink/secret.key"), actor="cli")
 vault.put(connection.id, {"access_token": "..."})
-vault.get(connection.id)             # {"access_token": "..."}
+vault.get(connection.id)             # {"access_token": "..."}, audited as read by "cli"
 vault.rotate(Key.generate())         # re-seal everything under a new key, readers unaffected
 ```
 
@@ -17,6 +17,7 @@ from `INTERLINK_SECRET_KEY` or a 0600 key file (`default_key_source`), or any
 from __future__ import annotations
 
 from interlink._errors import VaultError
+from interlink.vault._audit import AuditTrail, acting_for
 from interlink.vault._backends import EnvSecret, FileSecret, SecretBackend
 from interlink.vault._keys import KEY_BYTES, Key, Keyring, key_id_of
 from interlink.vault._reseal import Resealer, ResealReport
@@ -42,6 +43,7 @@ __all__ = [
     "KEY_BYTES",
     "RETIRED_KEYS_ENV",
     "SECRET_KEY_ENV",
+    "AuditTrail",
     "CredentialStore",
     "EnvKeySource",
     "EnvSecret",
@@ -58,6 +60,7 @@ __all__ = [
     "Vault",
     "VaultCipher",
     "VaultError",
+    "acting_for",
     "blob_key_id",
     "default_key_source",
     "key_id_of",

@@ -16,6 +16,7 @@ import structlog
 
 from interlink._errors import VaultError
 from interlink.store import EncryptedCredential
+from interlink.vault._audit import AuditTrail, acting_for
 from interlink.vault._keys import Key, Keyring
 from interlink.vault._reseal import Resealer
 from interlink.vault._rotation import KEYRING_WRITE_LOCK, RotationReport, rotate
@@ -55,13 +56,20 @@ class Vault:
     Building a vault loads the keyring, or creates the first key when none exists
     and the store holds no credentials. When the store holds credentials and the key
     is gone, it stops with `VaultError`: a new key could never open them.
+
+    `actor` names the process reading (`server`, `cli`, `worker`): on a store with an
+    audit log, every `get` is audited as `credentials.read` (see `_audit`).
     """
 
-    __slots__ = ("_keyring", "keys", "store")
+    __slots__ = ("_keyring", "_tenants", "actor", "keys", "store")
 
-    def __init__(self, store: CredentialStore, keys: KeySource) -> None:
+    def __init__(
+        self, store: CredentialStore, keys: KeySource, *, actor: str = "interlink"
+    ) -> None:
         self.store = store
         self.keys = keys
+        self.actor = actor
+        self._tenants: dict[str, str | None] = {}
         self._keyring = self._load_or_create()
 
     def _load_or_create(self) -> Keyring:
@@ -140,12 +148,34 @@ class Vault:
             fields=sorted(credentials),
         )
 
-    def get(self, connection_id: str) -> dict[str, str]:
-        """The connection's stored credentials; `VaultError` when it has none."""
-        row = self.store.get_credential(connection_id)
-        if row is None:
-            raise VaultError(f"connection {connection_id!r} has no stored credentials")
-        return self.open(connection_id, row.blob)
+    def get(self, connection_id: str, *, actor: str | None = None) -> dict[str, str]:
+        """The connection's stored credentials; `VaultError` when it has none. The read is
+        audited, as `actor` (else the context's, else the vault's), succeeded or not."""
+        try:
+            row = self.store.get_credential(connection_id)
+            if row is None:
+                raise VaultError(f"connection {connection_id!r} has no stored credentials")
+            credentials = self.open(connection_id, row.blob)
+        except Exception as exc:
+            self._audit(connection_id, actor, "failed", {"error": type(exc).__name__})
+            raise
+        self._audit(connection_id, actor, "ok", None)
+        return credentials
+
+    def _audit(
+        self, connection_id: str, actor: str | None, outcome: str, detail: dict[str, str] | None
+    ) -> None:
+        store = self.store
+        if not isinstance(store, AuditTrail):
+            return
+        if connection_id not in self._tenants:
+            row = store.get_connection(connection_id)
+            if len(self._tenants) > 10_000:
+                self._tenants.clear()
+            self._tenants[connection_id] = None if row is None else row.tenant_id
+        who = actor or acting_for.get() or self.actor
+        store.audit(who, "credentials.read", connection_id, outcome,
+                    tenant_id=self._tenants[connection_id], detail=detail)  # fmt: skip
 
     def rotate(
         self,
