@@ -398,6 +398,39 @@ async def test_update_advances_updated_at_and_closed_tickets_refuse(
     )
 
 
+async def test_safe_update_refuses_a_stale_stamp(
+    api: httpx2.AsyncClient, zendesk: ZendeskSimulator, clock: FakeClock
+) -> None:
+    """`safe_update` with the ticket's updated_at updates; with an older stamp it is a 409
+    UpdateConflict in Zendesk's words and changes nothing; without a stamp it is not checked;
+    a stamp that is not a time is a 400 naming it."""
+    [tid] = editable(zendesk)
+    path = f"/api/v2/tickets/{tid}.json"
+    stamp = (await api.get(path)).json()["ticket"]["updated_at"]
+    clock.advance(60)
+    ok = await api.put(path, json={"ticket": {"subject": "A", "safe_update": True,
+                                              "updated_stamp": stamp}})  # fmt: skip
+    assert ok.status_code == 200, ok.text
+    newer = ok.json()["ticket"]["updated_at"]
+    assert newer > stamp
+    clock.advance(60)
+    stale = await api.put(path, json={"ticket": {"subject": "B", "safe_update": True,
+                                                 "updated_stamp": stamp}})  # fmt: skip
+    assert stale.status_code == 409
+    assert stale.json() == {
+        "error": "UpdateConflict",
+        "description": "Safe Update prevented the update due to outdated ticket data. "
+        "Please fetch the latest ticket data and try again.",
+    }
+    current = (await api.get(path)).json()["ticket"]
+    assert (current["subject"], current["updated_at"]) == ("A", newer)
+    unchecked = await api.put(path, json={"ticket": {"subject": "C", "safe_update": True}})
+    assert unchecked.status_code == 200
+    garbled = await api.put(path, json={"ticket": {"safe_update": True, "updated_stamp": "soon"}})
+    assert garbled.status_code == 400
+    assert "'soon'" in garbled.json()["description"]
+
+
 async def test_idempotency_key_creates_once(
     api: httpx2.AsyncClient, zendesk: ZendeskSimulator
 ) -> None:

@@ -60,7 +60,7 @@ from interlink.simulators.zendesk._wire import (
     rate_limit_headers,
     rate_limited,
 )
-from interlink.simulators.zendesk._writes import TicketEvents, ticket_changes
+from interlink.simulators.zendesk._writes import TicketEvents, check_safe_update, ticket_changes
 
 __all__ = ["ZendeskSimulator"]
 
@@ -361,9 +361,9 @@ class ZendeskSimulator(Simulator):
             assert deleted is not None
             self._emit(self.events.soft_deleted(deleted, USER_FIRST_ID, now))
             return Response(status_code=204, headers=headers)
-        changes = ticket_changes(
-            await read_json_object(request), existing=found, caller_id=USER_FIRST_ID
-        )
+        body = await read_json_object(request)
+        check_safe_update(body, found)
+        changes = ticket_changes(body, existing=found, caller_id=USER_FIRST_ID)
         updated = tickets.update(found.id, changes, now)
         assert updated is not None
         events = self.events.updated(found, updated, changes, USER_FIRST_ID, now)

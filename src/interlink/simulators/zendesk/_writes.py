@@ -5,12 +5,15 @@ Zendesk ignores attributes it does not know, rejects wrong values with a 422
 `RecordInvalid` naming each field under `details`, and refuses to touch a
 closed ticket ("Status: closed prevents ticket update"). A created ticket
 takes its description from its first comment, which is therefore required.
+A safe update (`safe_update: true` with `updated_stamp`) whose stamp is not the
+ticket's `updated_at` is refused with 409 `UpdateConflict`, changing nothing.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from interlink.simulators._http import Reply, RequestError
@@ -25,9 +28,14 @@ from interlink.simulators.zendesk._records import (
 )
 from interlink.simulators.zendesk._wire import record_invalid
 
-__all__ = ["EVENT_VERSION", "TicketEvents", "ticket_changes"]
+__all__ = ["EVENT_VERSION", "UPDATE_CONFLICT", "TicketEvents", "check_safe_update",
+           "ticket_changes"]  # fmt: skip
 
 EVENT_VERSION = "2022-11-06"
+UPDATE_CONFLICT = (
+    "Safe Update prevented the update due to outdated ticket data. "
+    "Please fetch the latest ticket data and try again."
+)
 Details = dict[str, list[dict[str, Any]]]
 
 
@@ -65,6 +73,28 @@ def _comment_body(comment: Any) -> str | None:
     if isinstance(comment, dict) and isinstance(comment.get("body"), str):
         return str(comment["body"])
     return None
+
+
+def check_safe_update(body: dict[str, Any], existing: StoredRecord) -> None:
+    """Zendesk's safe update: when the ticket object has `safe_update: true` and an
+    `updated_stamp`, the stamp must be the ticket's `updated_at` (to the second), or the
+    update is a 409 `UpdateConflict`. Without the stamp the update is not protected."""
+    ticket = body.get("ticket")
+    if not isinstance(ticket, dict) or ticket.get("safe_update") is not True:
+        return
+    stamp = ticket.get("updated_stamp")
+    if stamp is None:
+        return
+    try:
+        when = datetime.fromisoformat(stamp) if isinstance(stamp, str) else None
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise RequestError(
+            f"Updated stamp: {stamp!r} is not an ISO 8601 time with a zone", 400, "InvalidValue"
+        )
+    if int(when.timestamp()) != int(existing.modified_at):
+        raise RequestError(UPDATE_CONFLICT, 409, "UpdateConflict")
 
 
 def ticket_changes(
