@@ -63,3 +63,34 @@ async def test_permissive_connection_keeps_going_and_the_detector_reports(
         DriftFinding("new_field", "properties.email_address", "string", 250),
         DriftFinding("new_field", "properties.loyalty_tier", "string", 250),
     ]
+
+
+async def test_strict_connection_judges_the_very_first_record(
+    hubspot: HubSpotSimulator, clock: FakeClock
+) -> None:
+    """With an unknown property from the start there is no good baseline: strict mode still
+    refuses the first record, naming the property; permissive keeps it as a custom field."""
+    hubspot.faults.configure(FaultConfig(drift=SchemaDrift(add={"loyalty_tier": "gold"})))
+    async with open_hubspot(hubspot, clock) as conn:
+        first = await anext(aiter(conn.list("contacts")))
+    assert first.custom_fields["loyalty_tier"] == "gold"
+    async with _strict(hubspot, clock) as conn:
+        with pytest.raises(MappingError, match="strict mode refuses it") as raised:
+            await anext(aiter(conn.list("contacts")))
+    assert (raised.value.field, raised.value.remote_id) == (
+        "properties.loyalty_tier",
+        first.remote_id,
+    )
+
+
+async def test_every_builtin_hubspot_record_passes_strict_mode(
+    hubspot: HubSpotSimulator, clock: FakeClock
+) -> None:
+    """The spec declares all the simulator sends (custom properties, archivedAt): a strict
+    connection lists live and archived contacts without a refusal."""
+    async with _strict(hubspot, clock) as conn:
+        live = [c async for c in conn.list("contacts")]
+        await conn.delete("contacts", live[0].remote_id)
+        archived = [c async for c in conn.list("contacts", deleted=True)]
+    assert len(live) == 250
+    assert [c.remote_id for c in archived] == [live[0].remote_id]

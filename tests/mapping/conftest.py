@@ -30,6 +30,7 @@ def vendor_mapping(vendor: str) -> CompiledMapping:
         read=spec["read"],
         write=spec.get("write"),
         custom_fields=spec.get("custom_fields"),
+        ignore=spec.get("ignore"),
     )
 
 

@@ -119,14 +119,16 @@ def test_strict_mapping_raises_naming_the_field_and_type_never_the_value() -> No
     assert mapping.read(_hubspot(extra=1), "conn-1")["remote_id"]  # permissive: maps it
 
 
-def test_strict_mapping_refuses_a_new_field() -> None:
-    """Strict mode fails loudly on a field the mapping and the baseline never knew."""
+def test_strict_mapping_refuses_an_undeclared_field_but_not_a_declared_custom_one() -> None:
+    """Strict mode fails loudly on a field the mapping does not declare (Fax), while one its
+    custom-field pattern declares (Fax__c) is mapped."""
     strict = vendor_mapping("salesforce").strict_copy()
     strict.read(vendor_payload("salesforce"), "conn-1")
-    drifted = {**vendor_payload("salesforce"), "Fax__c": "0"}
-    with pytest.raises(MappingError, match="new field") as raised:
-        strict.read(drifted, "conn-1")
-    assert raised.value.field == "Fax__c"
+    custom = strict.read({**vendor_payload("salesforce"), "Fax__c": "0"}, "conn-1")
+    assert custom["custom_fields"]["Fax__c"] == "0"
+    with pytest.raises(MappingError, match="neither reads") as raised:
+        strict.read({**vendor_payload("salesforce"), "Fax": "0"}, "conn-1")
+    assert raised.value.field == "Fax"
 
 
 def test_many_shapes_are_checked_correctly_past_the_signature_cache() -> None:

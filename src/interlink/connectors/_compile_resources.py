@@ -67,6 +67,7 @@ def _mapping(name: str, data: Mapping[str, Any], provider: str) -> CompiledMappi
         read=data["read"],
         write=data.get("write"),
         custom_fields=data.get("custom_fields"),
+        ignore=data.get("ignore"),
         provider=provider,
         resource=name,
         where=f"resources.{name}",

@@ -242,6 +242,11 @@ def _resource() -> Schema:
                 "type": ["object", "array"],
                 "items": {"type": "object"},
             },
+            "ignore": {  # vendor paths strict mode accepts though nothing reads them
+                "type": "array",
+                "items": _STR,
+                "description": "vendor fields the mapping deliberately leaves out (strict mode)",
+            },
         },
         ("model", "list", "read"),
     )

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from interlink._errors import ConfigError
 from interlink.mapping._compiled import CompiledMapping
 from interlink.mapping._problems import Problems
 from interlink.mapping._read import compile_read
+from interlink.mapping._rules import Keys
+from interlink.mapping._strict import StrictDeclaration
 from interlink.mapping._write import compile_write
 from interlink.models import model_for
+from interlink.pagination import compile_path
 
 __all__ = ["compile_mapping"]
 
@@ -19,6 +23,7 @@ def compile_mapping(
     read: Any,
     write: Any = None,
     custom_fields: Any = None,
+    ignore: Any = None,
     provider: str,
     resource: str,
     where: str | None = None,
@@ -45,8 +50,10 @@ def compile_mapping(
                 write, model=model, provider=provider, resource=resource, where=at
             )
         )
+    ignored = problems.run(lambda: _ignore(ignore, f"{at}.ignore"))
     problems.raise_any()
     assert compiled is not None
+    assert ignored is not None
     write_function, write_source, writable = written or (None, None, frozenset[str]())
     return CompiledMapping(
         unified,
@@ -59,4 +66,16 @@ def compile_mapping(
         reads=compiled.reads,
         objects=compiled.objects,
         writable=writable,
+        declaration=StrictDeclaration(compiled.reads, compiled.customs, ignored, compiled.types),
+    )
+
+
+def _ignore(declaration: Any, where: str) -> tuple[Keys, ...]:
+    """`ignore:`: vendor paths strict mode accepts though nothing reads them."""
+    if declaration is None:
+        return ()
+    if not isinstance(declaration, list) or not all(isinstance(p, str) for p in declaration):
+        raise ConfigError(where, "must be a list of vendor paths (properties.hs_object_id)")
+    return tuple(
+        compile_path(path, where=f"{where}[{i}]").keys for i, path in enumerate(declaration)
     )

@@ -9,8 +9,9 @@ from typing import Any, Generic, TypeVar
 import pydantic
 
 from interlink._errors import MappingError
-from interlink.mapping._drift import DriftDetector
+from interlink.mapping._drift import DriftDetector, DriftKind
 from interlink.mapping._read import ReadFunction
+from interlink.mapping._strict import StrictChecker, StrictDeclaration
 from interlink.mapping._transform import type_name
 from interlink.mapping._write import WriteFunction
 from interlink.mapping._write_check import InvalidWriteError, checked_write
@@ -19,6 +20,10 @@ from interlink.models import UnifiedRecord
 __all__ = ["CompiledMapping", "MappedBatch"]
 
 T = TypeVar("T")
+# Strict mode's only use of the baseline: a field not typed by the declaration that changes
+# type. New fields are judged by the declaration; an absent field is no error (vendors omit
+# empty ones; `required: true` is how a mapping demands one).
+_RETYPED: frozenset[DriftKind] = frozenset({"type_changed"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +55,8 @@ class CompiledMapping:
     """Every record path the read rules read (what drift detection expects)."""
     objects: tuple[tuple[str | int, ...], ...] = ()
     """The objects custom fields come from (profiled for drift too)."""
+    declaration: StrictDeclaration = field(default_factory=StrictDeclaration)
+    """What the mapping declares about vendor records (strict mode holds each record to it)."""
     writable: frozenset[str] = frozenset()
     """The top-level unified fields the write rules read: what a write may set."""
     strict: bool = False
@@ -65,16 +72,24 @@ class CompiledMapping:
             profile=profile,
         )
 
+    def strict_checker(self) -> StrictChecker:
+        """A checker holding every record to this mapping's declaration (see `strict_copy`)."""
+        return StrictChecker(self.declaration, provider=self.provider, resource=self.resource)
+
     def strict_copy(self) -> CompiledMapping:
-        """This mapping whose `read` refuses a drifting record with a `MappingError` naming
-        the field (strict mode: development and tests). One detector per copy: one per
-        connection."""
+        """This mapping whose `read` refuses, with a `MappingError` naming the field, a record
+        that breaks the declaration (a field nothing reads, declares as custom or ignores; a
+        value of another type than declared), the first record included, or that drifts from
+        the records before it. Strict mode: development and
+        tests. One detector per copy: one per connection."""
         detector = self.drift_detector()
+        checker = self.strict_checker()
         read = self.read
 
         def strict_read(record: Any, connection_id: str) -> dict[str, Any]:
-            try:  # drift first: it names the vendor field, which a transform error would not
-                detector.check(record, connection_id=connection_id)
+            try:  # checks first: they name the vendor field, which a transform error would not
+                checker.check(record, connection_id=connection_id)
+                detector.check(record, connection_id=connection_id, kinds=_RETYPED)
             except MappingError as exc:
                 try:
                     exc.remote_id = read(record, connection_id)["remote_id"]

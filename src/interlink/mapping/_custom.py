@@ -10,7 +10,10 @@ custom_fields: [{from: custom_fields}, {from: $, keys: "^cf_"}]   # several sour
 `from` is the object whose keys are candidates, `keys` an optional regular
 expression a key must match (searched, so anchor it), `exclude` a list of
 keys never to keep, and `except_mapped` (default true) leaves out keys a
-read rule already maps, so the same value does not appear twice.
+read rule already maps, so the same value does not appear twice. `fields`
+lists the keys a source without `keys` is expected to bring: it changes
+nothing in what is kept, but strict mode accepts those keys (and the
+excluded ones) and refuses others where rules also read (docs/mapping.md).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from interlink.pagination import BodyPath, compile_path
 
 __all__ = ["CustomFields", "emit_custom_fields", "parse_custom_fields"]
 
-_KEYS = ("from", "keys", "exclude", "except_mapped")
+_KEYS = ("from", "keys", "exclude", "except_mapped", "fields")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,8 @@ class CustomFields:
     source: BodyPath
     keys: re.Pattern[str] | None
     exclude: frozenset[str]
+    fields: frozenset[str] = frozenset()
+    """Keys declared for strict mode (`fields:` and `exclude:`); kept or not as before."""
 
 
 def _one(decl: Any, where: str, mapped: tuple[Keys, ...]) -> CustomFields:
@@ -65,6 +70,9 @@ def _one(decl: Any, where: str, mapped: tuple[Keys, ...]) -> CustomFields:
     exclude = decl.get("exclude", [])
     if not isinstance(exclude, list) or not all(isinstance(k, str) for k in exclude):
         raise ConfigError(f"{where}.exclude", "must be a list of key names")
+    fields = decl.get("fields", [])
+    if not isinstance(fields, list) or not all(isinstance(k, str) for k in fields):
+        raise ConfigError(f"{where}.fields", "must be a list of key names")
     except_mapped = decl.get("except_mapped", True)
     if not isinstance(except_mapped, bool):
         raise ConfigError(f"{where}.except_mapped", "must be true or false")
@@ -74,7 +82,7 @@ def _one(decl: Any, where: str, mapped: tuple[Keys, ...]) -> CustomFields:
         skipped.update(
             str(path[depth]) for path in mapped if len(path) > depth and path[:depth] == source.keys
         )
-    return CustomFields(source, pattern, frozenset(skipped))
+    return CustomFields(source, pattern, frozenset(skipped), frozenset(fields) | set(exclude))
 
 
 def parse_custom_fields(

@@ -26,7 +26,16 @@ from typing import Any, Literal
 
 from interlink._errors import MappingError
 
-__all__ = ["DriftDetector", "DriftFinding", "DriftKind", "json_type"]
+__all__ = [
+    "DriftDetector",
+    "DriftFinding",
+    "DriftKind",
+    "field_of",
+    "json_type",
+    "profile_fields",
+    "profiled_objects",
+    "signature_function",
+]
 
 DriftKind = Literal["new_field", "missing_field", "type_changed"]
 Keys = tuple[str | int, ...]
@@ -74,8 +83,10 @@ class DriftDetector:
         store.record_drift(connection_id, resource, [(f.kind, f.field, f.detail)], now)
     ```
 
-    With `strict=True`, `check(record)` raises a `MappingError` naming the
-    first drifting field instead (what `interlink.connect(..., strict=True)` does).
+    `check(record)` raises a `MappingError` naming the first drifting field
+    instead; strict mode (`interlink.connect(..., strict=True)`) uses it for
+    changed types only, and judges new fields against the declaration
+    (`StrictChecker`).
     """
 
     __slots__ = (
@@ -103,13 +114,9 @@ class DriftDetector:
         """`reads`: the paths the mapping reads; `objects`: more object paths to profile
         (custom-field sources); `profile`: a baseline saved with `profile()` earlier."""
         reads = tuple(keys for keys in reads if keys)
-        nested = {_object_prefix(keys) for keys in reads}
-        nested |= {tuple(str(k) for k in path) for path in objects if _all_keys(path)}
-        nested |= {p[:i] for p in nested for i in range(1, len(p))}
-        nested.discard(())
-        self._nested: tuple[tuple[str, ...], ...] = tuple(sorted(nested, key=len))
-        self._expected = frozenset(_field_of(keys, self._nested) for keys in reads)
-        self._signature = _signature_function(self._nested)
+        self._nested = profiled_objects(reads, objects)
+        self._expected = frozenset(field_of(keys, self._nested) for keys in reads)
+        self._signature = signature_function(self._nested)
         self._provider = provider
         self._resource = resource
         self._seen: dict[object, tuple[Finding, ...]] = {}
@@ -137,15 +144,23 @@ class DriftDetector:
                 counts.update(found)
 
     def check(
-        self, record: Any, *, remote_id: str | None = None, connection_id: str | None = None
+        self,
+        record: Any,
+        *,
+        remote_id: str | None = None,
+        connection_id: str | None = None,
+        kinds: frozenset[DriftKind] | None = None,
     ) -> None:
-        """Strict mode: raise `MappingError` naming the first drifting field of `record`."""
+        """Raise `MappingError` naming the first drifting field of `record` (of one of `kinds`,
+        all by default)."""
         if record.__class__ is not dict:
             return
         signature = self._signature(record)
         found = self._seen.get(signature)
         if found is None:
             found = self._check(record, signature)
+        if kinds is not None:
+            found = tuple(f for f in found if f[0] in kinds)
         if found:
             kind, field, detail = found[0]
             raise MappingError(
@@ -173,17 +188,6 @@ class DriftDetector:
 
     # -- the slow path: a record shape not seen before --------------------------------------
 
-    def _fields(self, record: dict[str, Any]) -> dict[str, str]:
-        fields = {str(k): json_type(v) for k, v in record.items()}
-        for path in self._nested:
-            node: Any = record
-            for key in path:
-                node = node.get(key) if isinstance(node, dict) else None
-            if isinstance(node, dict):
-                prefix = ".".join(path) + "."
-                fields.update({prefix + str(k): json_type(v) for k, v in node.items()})
-        return fields
-
     def _set_baseline(self, fields: Mapping[str, str]) -> None:
         self._baseline = frozenset(fields)
         self._known = self._expected | self._baseline
@@ -192,7 +196,7 @@ class DriftDetector:
                 self._types.setdefault(name, kind)
 
     def _check(self, record: dict[str, Any], signature: object) -> tuple[Finding, ...]:
-        fields = self._fields(record)
+        fields = profile_fields(record, self._nested)
         if self._baseline is None:
             self._set_baseline(fields)
             found: tuple[Finding, ...] = ()
@@ -220,7 +224,31 @@ class DriftDetector:
                 yield "missing_field", name, f"expected {types.get(name, 'a value')}"
 
 
-def _signature_function(nested: tuple[tuple[str, ...], ...]) -> Callable[[dict[str, Any]], object]:
+def profile_fields(record: dict[str, Any], nested: Iterable[tuple[str, ...]]) -> dict[str, str]:
+    """The JSON type of each key of the record and of each profiled object in it, by dotted
+    field name (`properties.email`)."""
+    fields = {str(k): json_type(v) for k, v in record.items()}
+    for path in nested:
+        node: Any = record
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            prefix = ".".join(path) + "."
+            fields.update({prefix + str(k): json_type(v) for k, v in node.items()})
+    return fields
+
+
+def profiled_objects(reads: Iterable[Keys], objects: Iterable[Keys]) -> tuple[tuple[str, ...], ...]:
+    """The object paths whose keys are profiled: where reads go into, and custom-field sources,
+    with every ancestor; parents first."""
+    nested = {_object_prefix(keys) for keys in reads if keys}
+    nested |= {tuple(str(k) for k in path) for path in objects if _all_keys(path)}
+    nested |= {p[:i] for p in nested for i in range(1, len(p))}
+    nested.discard(())
+    return tuple(sorted(nested, key=len))
+
+
+def signature_function(nested: tuple[tuple[str, ...], ...]) -> Callable[[dict[str, Any]], object]:
     """A record's shape as one flat tuple: the keys and value types of the record and of each
     profiled object (or the type of what stands there instead), generated for these paths.
 
@@ -258,7 +286,7 @@ def _all_keys(path: Keys) -> bool:
     return all(isinstance(k, str) for k in path)
 
 
-def _field_of(keys: Keys, nested: tuple[tuple[str, ...], ...]) -> str:
+def field_of(keys: Keys, nested: tuple[tuple[str, ...], ...]) -> str:
     """The profiled field a read path lands on: its longest profiled object prefix + 1 key."""
     depth = 0
     for path in nested:

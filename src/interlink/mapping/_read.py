@@ -18,13 +18,20 @@ from jmespath.exceptions import JMESPathError
 from interlink._errors import ConfigError
 from interlink.mapping._codegen import Emitter
 from interlink.mapping._coerce import to_str
-from interlink.mapping._custom import emit_custom_fields, parse_custom_fields
+from interlink.mapping._custom import CustomFields, emit_custom_fields, parse_custom_fields
 from interlink.mapping._enums import NO_DEFAULT
 from interlink.mapping._failure import failure, not_an_object
 from interlink.mapping._problems import Problems
 from interlink.mapping._rules import Keys, Rule, parse_rule
+from interlink.mapping._strict import declared_types
 from interlink.mapping._transform import TransformError
-from interlink.models import PROVENANCE_FIELDS, RECORD_NAMESPACE, FieldShape, field_shapes
+from interlink.models import (
+    PROVENANCE_FIELDS,
+    RECORD_NAMESPACE,
+    FieldShape,
+    field_shapes,
+    model_for,
+)
 from interlink.models._registry import suggest
 
 __all__ = ["CompiledRead", "ReadFunction", "compile_read"]
@@ -57,6 +64,9 @@ class CompiledRead:
     """Every record path a rule reads."""
     objects: tuple[Keys, ...]
     """The objects custom fields are taken from."""
+    customs: tuple[CustomFields, ...] = ()
+    types: tuple[tuple[Keys, str], ...] = ()
+    """The vendor JSON types rules declare (`type:`) or imply, for strict mode."""
 
 
 def _rule(target: Any, decl: Any, shapes: Mapping[str, FieldShape], where: str) -> Rule:
@@ -163,4 +173,11 @@ def compile_read(
             out.append(f"{path!r}: {em.literal(shape.empty)}")
     em.line("return {" + ", ".join(out) + "}")
     function, source = em.function("read", "rec, connection_id")
-    return CompiledRead(function, source, reads, tuple(c.source.keys for c in customs))
+    return CompiledRead(
+        function,
+        source,
+        reads,
+        tuple(c.source.keys for c in customs),
+        customs,
+        declared_types(rules, model_for(model)),
+    )

@@ -2,7 +2,8 @@
 
 A rule is a path string (`properties.firstname`), or a mapping with exactly
 one source (`path`, `expr`, `const`, `object`, `list`) and the options
-`transform`, `default` and `required`.
+`transform`, `default`, `required` and (read `path` rules only) `type`: the
+JSON type the vendor sends there, which strict mode holds every record to.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from interlink.models._registry import suggest
 from interlink.pagination import BodyPath, compile_path
 
 __all__ = [
+    "JSON_TYPES",
     "ConstSource",
     "ExprSource",
     "ListSource",
@@ -35,7 +37,9 @@ __all__ = [
 ]
 
 _SOURCES = ("path", "expr", "const", "object", "list")
-_OPTIONS = ("transform", "default", "required")
+_OPTIONS = ("transform", "default", "required", "type")
+JSON_TYPES = ("string", "number", "boolean", "object", "array")
+"""What `type:` may name: JSON's types (`number` for integers and fractions alike)."""
 
 Keys = tuple[str | int, ...]
 
@@ -86,6 +90,8 @@ class Rule:
     transforms: tuple[Transform, ...] = ()
     default: Any = NO_DEFAULT
     required: bool = False
+    vendor_type: str | None = None
+    """The declared JSON type of the value at the path (`type:`), for strict mode."""
 
     def reads(self) -> Iterator[Keys]:
         """Every input path this rule reads (expressions: the fields they name)."""
@@ -100,6 +106,18 @@ class Rule:
         elif isinstance(source, ListSource):
             for rule in source.items:
                 yield from rule.reads()
+
+    def declared_types(self) -> Iterator[tuple[Keys, str]]:
+        """Every (path, JSON type) this rule and its parts declare with `type:`."""
+        source = self.source
+        if self.vendor_type is not None and isinstance(source, PathSource):
+            yield from ((p.keys, self.vendor_type) for p in source.paths)
+        elif isinstance(source, ObjectSource):
+            for _, rule in source.fields:
+                yield from rule.declared_types()
+        elif isinstance(source, ListSource):
+            for rule in source.items:
+                yield from rule.declared_types()
 
 
 def _shape_error(label: str, shapes: Mapping[str, FieldShape], where: str) -> ConfigError:
@@ -236,6 +254,18 @@ def parse_rule(
     required = declaration.get("required", False)
     if not isinstance(required, bool):
         raise ConfigError(f"{where}.required", "must be true or false")
+    vendor_type = declaration.get("type")
+    if vendor_type is not None:
+        if direction != "read" or "path" not in declaration:
+            raise ConfigError(
+                f"{where}.type", "declares the vendor's JSON type at a path: read path rules only"
+            )
+        if vendor_type not in JSON_TYPES:
+            raise ConfigError(
+                f"{where}.type",
+                f"unknown JSON type {vendor_type!r}{suggest(str(vendor_type), JSON_TYPES)}; "
+                f"expected one of: {', '.join(JSON_TYPES)}",
+            )
     context = Context(f"{where}.transform", direction, enum or _enum_of(label, shapes))
     return Rule(
         where,
@@ -244,4 +274,5 @@ def parse_rule(
         compile_transforms(declaration.get("transform"), context),
         declaration.get("default", NO_DEFAULT),
         required,
+        vendor_type,
     )
