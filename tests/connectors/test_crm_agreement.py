@@ -34,6 +34,9 @@ PROVENANCE = {
 }
 
 
+ID_FIELD = {"salesforce": "Id", "zoho": "id", "pipedrive": "id"}
+
+
 def credentials(vendor: str, sim: Any) -> dict[str, str]:
     """The credential each built-in's default auth method reads."""
     if vendor == "pipedrive":
@@ -76,6 +79,14 @@ async def test_a_person_written_to_each_crm_reads_back_like_hubspot(
     other = await written_and_read_back(vendor, resource, clock)
     expected = reference.model_dump(exclude=PROVENANCE)
     assert other.model_dump(exclude=PROVENANCE) == expected
-    assert expected["first_name"] == "Grace"
+    assert (expected["name"], expected["first_name"], expected["last_name"]) == (
+        "Grace Hopper",
+        "Grace",
+        "Hopper",
+    )
     assert expected["email_addresses"][0]["email_address"] == "grace@example.test"
-    assert reference.remote_id != other.remote_id or reference.provider != other.provider
+    assert expected["phone_numbers"][0]["phone_number"] == "+1 555 0100"
+    # Provenance is each vendor's own: the remote id is the id in that vendor's payload.
+    assert str(reference.remote_data["id"]) == reference.remote_id
+    assert str(other.remote_data[ID_FIELD[vendor]]) == other.remote_id
+    assert other.provider == vendor

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from importlib.metadata import EntryPoint
+import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,6 @@ from interlink.connectors import (
     load_spec_text,
     validate_path,
 )
-from interlink.connectors import _hooks as hooks_module
 
 HERE = Path(__file__).parent
 ACME = (HERE / "acme.yaml").read_text()
@@ -118,14 +118,24 @@ def test_hooks_resolve_by_module_and_function() -> None:
     assert spec.resources["contacts"].operations["list"].hook is since_query
 
 
-def test_hooks_resolve_by_entry_point(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A bare name is looked up in the `interlink.hooks` entry-point group."""
-    point = EntryPoint("acme_since", "hookmod:since_query", "interlink.hooks")
-    monkeypatch.setattr(
-        hooks_module, "entry_points", lambda group: [point] if group == "interlink.hooks" else []
+def test_hooks_resolve_by_entry_point(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bare name is looked up in the `interlink.hooks` entry-point group of the installed
+    distributions: a real one (a dist-info with entry_points.txt, and its module) on sys.path."""
+    (tmp_path / "acme_interlink_hooks.py").write_text("def since(call):\n    return call.request\n")
+    info = tmp_path / "acme_interlink_hooks-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: acme-interlink-hooks\nVersion: 1.0\n"
     )
+    (info / "entry_points.txt").write_text(
+        "[interlink.hooks]\nacme_since = acme_interlink_hooks:since\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "acme_interlink_hooks", raising=False)
     spec = load_spec_text(ACME.replace("passthrough:", "hooks: {since: acme_since}\npassthrough:"))
-    assert spec.hooks["since"].__name__ == "since_query"
+    hook = spec.hooks["since"]
+    assert (hook.__module__, hook.__name__) == ("acme_interlink_hooks", "since")
+    assert metadata.distribution("acme-interlink-hooks").version == "1.0"
 
 
 def test_a_hook_that_is_not_callable_is_a_load_error() -> None:
