@@ -138,8 +138,9 @@ class Connection:
         changes = {k: kw.pop(k) for k in ("record_id", "modified_after") if k in kw}
         if changes:
             context = context.with_(**changes)
+        headers = {**self._headers, **kw.pop("headers", {})}
         return build_request(
-            self.spec, resource.name, operation, spec, context, extra_headers=self._headers, **kw
+            self.spec, resource.name, operation, spec, context, extra_headers=headers, **kw
         )
 
     def _model(self, resource: ResourceSpec, record: Any) -> UnifiedRecord:
@@ -260,16 +261,33 @@ class Connection:
         return await self._one(resource, "create", request, None)
 
     async def update(
-        self, name: str, remote_id: str, values: Mapping[str, Any] | UnifiedRecord
+        self,
+        name: str,
+        remote_id: str,
+        values: Mapping[str, Any] | UnifiedRecord,
+        *,
+        version: str | None = None,
     ) -> UnifiedRecord:
         """Change the given unified fields of one record; the others are left alone.
 
+        With `version` (the vendor's, as last read), the update is conditional where the
+        spec declares how (`condition:`): the vendor refuses it with a `ConflictError` when
+        the record changed since; a `ConfigError` when the spec declares no condition.
         The fields are checked before any I/O (`InvalidWriteError`, a `ConfigError`)."""
         resource = self.resource(name)
         remote_id = self._remote_id(resource, remote_id)
-        self._operation(resource, "update")
+        spec = self._operation(resource, "update")
         body = resource.mapping.write(values, connection_id=self.connection_id, remote_id=remote_id)
-        request = self._request(resource, "update", record_id=remote_id, json=body)
+        headers: dict[str, str] = {}
+        if version is not None:
+            if spec.condition is None:
+                raise ConfigError(
+                    f"resources.{name}.update.condition",
+                    f"{self.provider} declares no conditional update of {name}",
+                )
+            body, headers = spec.condition.apply(body, version)
+        request = self._request(resource, "update", record_id=remote_id, json=body,
+                                headers=headers)  # fmt: skip
         return await self._one(resource, "update", request, remote_id)
 
     async def delete(self, name: str, remote_id: str) -> None:

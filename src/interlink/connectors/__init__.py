@@ -15,6 +15,7 @@ JSON Schema (also printed by `interlink connectors schema`).
 
 from __future__ import annotations
 
+from interlink.connectors._condition import ConditionSpec
 from interlink.connectors._globs import check_raw_path, compile_glob
 from interlink.connectors._hooks import ENTRY_POINT_GROUP, Hook, HookCall
 from interlink.connectors._loader import load_spec, load_spec_text, validate_path
@@ -42,6 +43,7 @@ __all__ = [
     "WATERMARK_FORMATS",
     "ApiVersionSpec",
     "AuthMethodSpec",
+    "ConditionSpec",
     "ConnectorRegistry",
     "ConnectorSpec",
     "Hook",

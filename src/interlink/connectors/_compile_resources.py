@@ -10,6 +10,7 @@ from typing import Any
 
 from interlink._errors import ConfigError
 from interlink.connectors._collect import Collector
+from interlink.connectors._condition import compile_condition
 from interlink.connectors._hooks import Hook
 from interlink.connectors._spec import LISTINGS, OPERATIONS, Operation, RequestSpec, ResourceSpec
 from interlink.connectors._templates import Scope, Template, compile_tree, tree_templates
@@ -183,6 +184,7 @@ def _request(
         hook=hook,
         records_hook=records_hook,  # type: ignore[arg-type]  # a hook's signature is its own
         read_back=bool(read_back),
+        condition=compile_condition(op, data.get("condition"), where=f"{where}.condition"),
     )
 
 

@@ -219,6 +219,11 @@ def _request(*, listing: bool) -> Schema:
         "type": "boolean",
         "description": "the answer carries no record: read it back with get (create, update)",
     }
+    props["condition"] = {
+        "type": "object",
+        "description": "update: the vendor refuses to overwrite a newer version (see "
+        "connectors/_condition.py): version path, and field (+ body) or header",
+    }
     return _obj(props, ("path",))
 
 

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from interlink.breaker import BreakerConfig
 from interlink.connectors._answers import RecordsHook
+from interlink.connectors._condition import ConditionSpec
 from interlink.connectors._hooks import Hook
 from interlink.connectors._templates import RenderContext, Template
 from interlink.http import ErrorContract
@@ -114,6 +115,8 @@ class RequestSpec:
     """Reshapes the records of each answer before mapping (connectors/_answers.py)."""
     read_back: bool = False
     """create/update: the answer has no record; read it back with `get`."""
+    condition: ConditionSpec | None = None
+    """update: how the vendor takes the version last read, to refuse overwriting a newer one."""
 
 
 @dataclass(frozen=True, slots=True)

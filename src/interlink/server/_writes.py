@@ -6,10 +6,12 @@ store (with its change event), so the next read and the next sync agree.
 
 Concurrency control on `PATCH`/`DELETE`: `If-Match` must name the stored
 record's ETag (412 otherwise; 428 when missing and the tenant requires it).
-No built-in connector declares a conditional write, so the condition is
-checked against the vendor itself: its current version is read first, and a
-version newer than the stored one (another writer got there first) is stored
-and refused with 412; the caller re-reads and decides.
+Then the vendor must still hold the version stored. Where the connector
+declares the vendor's own conditional update (`condition:`, Zendesk's safe
+update), the stored version is passed on and the vendor refuses a stale write
+itself, atomically; otherwise (and for deletes) the vendor's current version is
+read first. Either way a newer version at the vendor (another writer got there
+first) is stored and the write refused with 412; the caller re-reads and decides.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from interlink._errors import NotFoundError, RetryableError, UpstreamError
+from interlink._errors import ConflictError, NotFoundError, RetryableError, UpstreamError
 from interlink.client import Connection
 from interlink.models import UnifiedRecord
 from interlink.server._catalog import ModelRoute
@@ -111,21 +113,46 @@ async def _vendor_unchanged(app: Services, connection: Connection, row: RecordRo
         else prepared.content_hash != row.content_hash
     )
     if newer:
-        stored, _ = await app.store.upsert_record(
-            tenant_id=row.tenant_id,
-            connection_id=row.connection_id,
-            resource=row.resource,
-            model=row.model,
-            record=prepared,
-        )
-        raise Problem(
-            412,
-            "precondition-failed",
-            "the vendor's record changed since it was read (another writer); "
-            f"it is now at ETag {etag_of(stored)}: re-read it",
-            headers={"ETag": etag_of(stored)},
-            provider=connection.provider,
-        )
+        raise await _changed(app, connection, row, prepared)
+
+
+async def _changed(
+    app: Services, connection: Connection, row: RecordRow, current: PreparedRecord
+) -> Problem:
+    """Store the vendor's newer version of `row`; the 412 naming its ETag."""
+    stored, _ = await app.store.upsert_record(
+        tenant_id=row.tenant_id,
+        connection_id=row.connection_id,
+        resource=row.resource,
+        model=row.model,
+        record=current,
+    )
+    return Problem(
+        412,
+        "precondition-failed",
+        "the vendor's record changed since it was read (another writer); "
+        f"it is now at ETag {etag_of(stored)}: re-read it",
+        headers={"ETag": etag_of(stored)},
+        provider=connection.provider,
+    )
+
+
+async def _update_if_unchanged(
+    app: Services, connection: Connection, row: RecordRow, values: dict[str, Any]
+) -> UnifiedRecord:
+    """Update `row` at the vendor only if the vendor still holds the stored version: the
+    vendor checks where the connector declares how, else Interlink reads first."""
+    condition = connection.spec.resources[row.resource].operations["update"].condition
+    version = None if condition is None else condition.version_of(row.remote_data)
+    if version is None:
+        await _vendor_unchanged(app, connection, row)
+        return await connection.update(row.resource, row.remote_id, values)
+    try:
+        return await connection.update(row.resource, row.remote_id, values, version=version)
+    except ConflictError:
+        # The vendor refused: someone wrote since. Store what it holds now, for the re-read.
+        current = await connection.get(row.resource, row.remote_id)
+        raise await _changed(app, connection, row, prepare(current)) from None
 
 
 async def _audit(
@@ -234,8 +261,9 @@ def add_write_routes(router: APIRouter, route: ModelRoute) -> None:
         try:
             async with opened(app, row.connection_id) as connection:
                 if conditional:
-                    await _vendor_unchanged(app, connection, row)
-                updated = await connection.update(row.resource, row.remote_id, values)
+                    updated = await _update_if_unchanged(app, connection, row, values)
+                else:
+                    updated = await connection.update(row.resource, row.remote_id, values)
             stored = await _store_written(app, connection_row, row.resource, route.name, updated)
         except (UpstreamError, Problem) as exc:
             await _audit(
