@@ -11,10 +11,11 @@ import yaml
 from typer.testing import CliRunner
 
 import interlink
-from interlink import ASGITransport, FakeClock, State
+from interlink import ASGITransport, ConfigError, FakeClock, State
 from interlink.cli import app
 from interlink.connectors import BUILTIN_DIR, ConnectorRegistry, load_spec_text
 from interlink.simulators import create_simulator
+from interlink.webhooks import scheme_named
 
 DOC = (Path(__file__).parents[2] / "docs" / "connectors.md").read_text()
 BLOCKS = re.findall(r"```yaml\n(.*?)```", DOC, flags=re.DOTALL)
@@ -45,6 +46,49 @@ def test_each_feature_example_loads_into_a_spec(name: str) -> None:
     spec = {**ACME, **yaml.safe_load(EXAMPLES[name])}
     loaded = load_spec_text(yaml.safe_dump(spec, sort_keys=False), file=f"example {name}")
     assert loaded.provider == "acme"
+
+
+@pytest.mark.parametrize("name", sorted(n for n in EXAMPLES if "options:" in EXAMPLES[n]))
+def test_each_webhook_options_example_builds_its_scheme(name: str) -> None:
+    """The documented `options` are settings the scheme takes (the loader keeps them as data)."""
+    hooks = yaml.safe_load(EXAMPLES[name])["webhooks"]
+    scheme = scheme_named(hooks["scheme"], hooks["options"])
+    assert scheme.name == hooks["scheme"]
+    assert scheme.tolerance == hooks["options"].get("tolerance", 300)
+
+
+@pytest.mark.parametrize(
+    ("scheme", "options"),
+    [
+        ("shopify", {"algorithm": "sha1", "prefix": "x", "timestamp_header": "T",
+                     "timestamp_position": "after", "timestamp_unit": "ms", "tolerance": 1}),
+        ("github", {"algorithm": "sha1", "encoding": "base64", "timestamp_header": "T",
+                    "timestamp_position": "after", "timestamp_unit": "ms", "tolerance": 1}),
+        ("github_sha256", {"encoding": "base64"}),
+        ("zendesk", {"algorithm": "sha1", "prefix": "x", "timestamp_position": "after",
+                     "tolerance": 1}),
+        ("bamboohr", {"algorithm": "sha1", "encoding": "base64", "prefix": "x",
+                      "timestamp_unit": "ms", "tolerance": 1}),
+        ("hubspot_v3", {"tolerance": 1}),
+        ("slack_v0", {"tolerance": 1}),
+        ("standard_webhooks", {"tolerance": 1}),
+        ("svix", {"tolerance": 1}),
+    ],
+)  # fmt: skip
+def test_each_scheme_takes_the_options_the_doc_lists(scheme: str, options: dict[str, Any]) -> None:
+    """Every key the options table lists for a scheme is accepted by it."""
+    assert scheme_named(scheme, options).tolerance == options.get("tolerance", 300)
+
+
+@pytest.mark.parametrize(
+    ("scheme", "key"),
+    [("shopify", "encoding"), ("github", "prefix"), ("zendesk", "timestamp_unit"),
+     ("stripe", "header")],
+)  # fmt: skip
+def test_an_option_a_scheme_does_not_take_is_a_config_error(scheme: str, key: str) -> None:
+    """A key outside the scheme's row (a preset's fixed setting) is refused, naming the scheme."""
+    with pytest.raises(ConfigError, match=f"webhooks.{scheme}: bad settings"):
+        scheme_named(scheme, {key: "x"})
 
 
 def test_the_walkthrough_spec_validates_on_the_command_line(tmp_path: Path) -> None:
