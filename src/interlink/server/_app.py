@@ -75,6 +75,7 @@ def create_app(
     flow (`/connect`, `POST /v1/connect/tokens`), `dashboard` the dashboard (`/dashboard`).
     """
     metrics = metrics or Metrics()
+    metrics.watch_runs(store.store)  # sync figures from the store: every runner's runs count
     app = FastAPI(
         title="Interlink", version=__version__, description=DESCRIPTION, lifespan=lifespan
     )

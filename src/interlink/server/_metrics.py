@@ -4,8 +4,11 @@ The pipeline has no observer hook, so vendor calls are measured where every
 one of them passes anyway: the shared transport (`MeteredTransport`), which
 sees each attempt (token calls included) with its status and latency. The
 provider and resource are read from the URL against the connector specs.
-Sync runs report through the engine's `SyncObserver`; webhook intake counters
-live on the same registry (`IntakeMetrics(registry)`).
+These vendor metrics (`VendorMetrics`) are what a Celery worker exports too.
+The `interlink_sync_*` metrics are read from the store's runs at scrape time
+(`RunMetrics`, registered by `watch_runs`), so every run counts, whoever ran
+it; the engine's `SyncObserver` only adds a run's retries to the vendor
+metrics. Webhook intake counters live on the same registry (`IntakeMetrics(registry)`).
 """
 
 from __future__ import annotations
@@ -19,17 +22,19 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from interlink.breaker import BreakerStore, CircuitBreaker
 from interlink.connectors import ConnectorRegistry
 from interlink.http import Request, Response, Transport
-from interlink.store import AsyncStore, RunStats, SyncRun
+from interlink.server._run_metrics import RunMetrics
+from interlink.store import AsyncStore, RunStats, Store, SyncRun
 from interlink.sync import SyncJob
 
-__all__ = ["MeteredTransport", "Metrics", "SyncMetrics"]
+__all__ = ["MeteredTransport", "Metrics", "SyncMetrics", "VendorMetrics"]
 
 _BREAKER_LEVELS = {"closed": 0.0, "half_open": 1.0, "open": 2.0}
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
 
-class Metrics:
-    """Every counter the server exports, on `registry` (its own unless given)."""
+class VendorMetrics:
+    """The vendor calls of a process, on `registry` (its own unless given): what
+    `MeteredTransport` counts, in a server and in a worker alike."""
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry = registry or CollectorRegistry()
@@ -77,33 +82,21 @@ class Metrics:
             ["provider"],
             registry=registry,
         )
-        self.sync_records = Counter(
-            "interlink_sync_records",
-            "Records written by sync runs, by change kind",
-            ["provider", "resource", "kind"],
-            registry=registry,
-        )
-        self.sync_runs = Counter(
-            "interlink_sync_runs",
-            "Finished sync runs by outcome",
-            ["provider", "resource", "outcome"],
-            registry=registry,
-        )
-        # Per connection: two connections of one provider sync on their own schedules, so a
-        # lag measured between runs of different connections would mean nothing.
-        self.sync_lag = Gauge(
-            "interlink_sync_lag_seconds",
-            "Seconds between a connection's successful run's start and its previous one's "
-            "(a bound on the data's age)",
-            ["provider", "connection_id", "resource"],
-            registry=registry,
-        )
-        self.sync_last_success = Gauge(
-            "interlink_sync_last_success_timestamp",
-            "When a connection's resource last synced successfully (Unix time)",
-            ["provider", "connection_id", "resource"],
-            registry=registry,
-        )
+
+    def value(self, name: str, **labels: str) -> float:
+        """A sample's current value (0 when absent), for tests and the dashboard."""
+        return self.registry.get_sample_value(name, labels) or 0.0
+
+
+class Metrics(VendorMetrics):
+    """Every metric the server exports, on `registry` (its own unless given): the vendor
+    calls, breakers, dead letters, API requests, and, once `watch_runs` was called, the
+    sync runs of the store (per connection, lag and last success; a bound on data age)."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        super().__init__(registry)
+        registry = self.registry
+        self._runs: RunMetrics | None = None
         self.breaker_state = Gauge(
             "interlink_breaker_state",
             "Each connection's circuit breaker: 0 closed, 1 half open, 2 open (at scrape time)",
@@ -121,15 +114,18 @@ class Metrics:
             registry=registry,
         )
 
+    def watch_runs(self, store: Store) -> None:
+        """Export the `interlink_sync_*` metrics from `store`'s runs, read at each scrape
+        (once per registry: a second call is a no-op)."""
+        if self._runs is None:
+            self._runs = RunMetrics(store)
+            self.registry.register(self._runs)
+
     async def refresh_breakers(self, store: AsyncStore, breakers: BreakerStore) -> None:
         """Read every connection's breaker state from the shared breaker store."""
         for row in await store.list_connections():
             state = await CircuitBreaker(row.provider, row.id, store=breakers).state()
             self.breaker_state.labels(row.provider, row.id).set(_BREAKER_LEVELS[str(state)])
-
-    def value(self, name: str, **labels: str) -> float:
-        """A sample's current value (0 when absent), for tests and the dashboard."""
-        return self.registry.get_sample_value(name, labels) or 0.0
 
 
 class _Route:
@@ -179,7 +175,9 @@ def _static(path: str, base_path: str) -> str:
 class MeteredTransport:
     """Counts and times every vendor call passing through `inner`."""
 
-    def __init__(self, inner: Transport, metrics: Metrics, registry: ConnectorRegistry) -> None:
+    def __init__(
+        self, inner: Transport, metrics: VendorMetrics, registry: ConnectorRegistry
+    ) -> None:
         self._inner, self._metrics, self._route = inner, metrics, _Route(registry)
 
     async def send(self, request: Request) -> Response:
@@ -208,12 +206,13 @@ class MeteredTransport:
 
 
 class SyncMetrics:
-    """A `SyncObserver` counting runs, records and retries; chain another observer after it."""
+    """A `SyncObserver` adding each run's retries to the vendor metrics; chain another
+    observer after it. (Runs, records, lag and last success come from the store:
+    `Metrics.watch_runs`.)"""
 
-    def __init__(self, metrics: Metrics, providers: dict[str, str] | None = None) -> None:
+    def __init__(self, metrics: VendorMetrics, providers: dict[str, str] | None = None) -> None:
         self._metrics = metrics
         self._providers = providers if providers is not None else {}
-        self._last_success: dict[tuple[str, str], float] = {}
 
     def provider_of(self, connection_id: str, provider: str) -> None:
         """Remember a connection's provider (the run rows carry only the id)."""
@@ -223,22 +222,6 @@ class SyncMetrics:
         return None
 
     def on_finish(self, run: SyncRun) -> None:
-        metrics = self._metrics
-        provider = self._providers.get(run.connection_id, "unknown")
-        resource = run.resource
-        metrics.sync_runs.labels(provider, resource, run.outcome).inc()
-        for kind in ("created", "updated", "deleted"):
-            count = getattr(run.stats, kind)
-            if count:
-                metrics.sync_records.labels(provider, resource, kind).inc(count)
         if run.stats.retries:
-            metrics.retries.labels(provider).inc(run.stats.retries)
-        if run.outcome == "succeeded":
-            started = run.started_at.timestamp()
-            key = (run.connection_id, resource)
-            previous = self._last_success.get(key)
-            labels = (provider, run.connection_id, resource)
-            if previous is not None:
-                metrics.sync_lag.labels(*labels).set(max(0.0, started - previous))
-            self._last_success[key] = started
-            metrics.sync_last_success.labels(*labels).set(started)
+            provider = self._providers.get(run.connection_id, "unknown")
+            self._metrics.retries.labels(provider).inc(run.stats.retries)
