@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,9 +120,16 @@ class Worker:
 
 @contextmanager
 def workers(
-    deployment: Deployment, count: int, *, concurrency: int, logs: Path, ready: bool = False
+    deployment: Deployment,
+    count: int,
+    *,
+    concurrency: int,
+    logs: Path,
+    ready: bool = False,
+    args: Sequence[str] = (),
 ) -> Iterator[list[Worker]]:
-    """`count` real `interlink worker` processes; stopped (SIGTERM, then SIGKILL) after."""
+    """`count` real `interlink worker` processes (each also given `args`); stopped (SIGTERM,
+    then SIGKILL) after."""
     started: list[Worker] = []
     env = deployment.env()
     try:
@@ -131,7 +138,7 @@ def workers(
             handle = log.open("wb")
             process = subprocess.Popen(
                 [sys.executable, "-c", WORKER, "worker", "-c", str(concurrency),
-                 "--loglevel", "INFO", "--name", f"w{i}-{uuid.uuid4().hex[:6]}"],
+                 "--loglevel", "INFO", "--name", f"w{i}-{uuid.uuid4().hex[:6]}", *args],
                 env=env, cwd=logs, stdout=handle, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )  # fmt: skip

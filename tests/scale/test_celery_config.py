@@ -100,3 +100,19 @@ def test_the_settings_file_configures_the_workers(
     assert (config.worker.lease_ttl, config.worker.redis_prefix) == (12.0, "file:")
     assert config.worker.request_timeout == 5.0
     assert CeleryConfig.load(environ={"INTERLINK_QUEUE": "env.sync"}).queue == "env.sync"
+
+
+@pytest.mark.parametrize("directory", [None, "missing"])
+def test_worker_metrics_need_a_multiprocess_directory(
+    directory: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`interlink worker --metrics-port` without PROMETHEUS_MULTIPROC_DIR, or with one that
+    is not a directory, exits 2 naming the variable, before any worker starts."""
+    monkeypatch.setenv("INTERLINK_STATE", REDIS)
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    if directory is not None:
+        monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / directory))
+    result = CliRunner().invoke(app, ["worker", "--metrics-port", "9999"])
+    assert result.exit_code == 2
+    assert "PROMETHEUS_MULTIPROC_DIR" in result.output
+    assert "--metrics-port needs it set" in result.output

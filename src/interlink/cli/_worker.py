@@ -37,13 +37,35 @@ def worker(
     name: Annotated[
         str | None, typer.Option("--name", help="The worker's node name (default interlink-PID).")
     ] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            "--metrics-port",
+            min=1,
+            max=65535,
+            help="Serve the vendor-call metrics of all its processes on this port (needs "
+            "PROMETHEUS_MULTIPROC_DIR).",
+        ),
+    ] = None,
+    metrics_host: Annotated[
+        str, typer.Option("--metrics-host", help="Interface of --metrics-port.")
+    ] = "127.0.0.1",
 ) -> None:
     """Run sync jobs from the queue until stopped (Ctrl-C, SIGTERM: finish the jobs running)."""
+    import dataclasses
+
     from interlink.sync import CeleryConfig, create_celery_app, start_worker
 
     with cli_errors():
         settings = settings_from_cli()
         config = CeleryConfig.load(settings)
+        if metrics_port is not None:
+            from interlink.cli._worker_metrics import metered, serve_metrics
+
+            serve_metrics(metrics_port, metrics_host)
+            config = dataclasses.replace(
+                config, worker=dataclasses.replace(config.worker, metered=metered)
+            )
         start_worker(
             create_celery_app(config),
             concurrency=concurrency or settings.concurrency,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import structlog
@@ -47,6 +48,9 @@ class WorkerConfig:
     redis_prefix: str = "interlink:"
     lease_ttl: float = 30.0
     request_timeout: float = 30.0
+    metered: Callable[[Transport], Transport] | None = None
+    """Wraps each process's transport once it is built: how `interlink worker
+    --metrics-port` counts vendor calls (the sync layer knows no metrics)."""
 
     @property
     def redis_url(self) -> str:
@@ -105,6 +109,8 @@ class WorkerRuntime:
         )
         inner = AiohttpTransport(timeout=config.request_timeout)
         transport: Transport = RoutedTransport(settings.routes, inner) if settings.routes else inner
+        if config.metered is not None:
+            transport = config.metered(transport)
         self.connections = StoreConnections(
             self.store,
             vault,
