@@ -70,7 +70,7 @@ async def get_connection(connection_id: str, caller: Caller, app: App) -> dict[s
 @connections_router.post(
     "/v1/connections/{connection_id}/sync",
     status_code=202,
-    summary="Start a sync of the connection's resources through the embedded runner",
+    summary="Start a sync of the connection's resources (in the server, or on the workers)",
 )
 async def start_sync(
     connection_id: str,
