@@ -121,13 +121,20 @@ def process(
 ) -> None:
     """Apply every event due now (records are fetched through each connection's pipeline);
     with --follow, also purge finished events past `webhook_retention` every hour."""
+    from interlink.cli._stack import build_transport
     from interlink.store import AsyncStore
     from interlink.sync import StoreConnections
+    from interlink.sync._deployment import shared_state
     from interlink.webhooks import Inbox, WebhookProcessor, WebhookProviders
 
     async def drain(store: Any, vault: Any) -> dict[str, Any]:
         astore = AsyncStore(store)
-        connections = StoreConnections(astore, vault)
+        # The deployment's state and routes, as every process builds them: the records it
+        # fetches draw on the shared budgets, tokens and breakers.
+        state = shared_state(settings, vault=vault)
+        connections = StoreConnections(
+            astore, vault, state=state, transport=build_transport(settings.routes)
+        )
         processor = WebhookProcessor(
             Inbox.for_store(store), WebhookProviders(), connections,
             retention=settings.webhook_retention if follow else None,
@@ -139,6 +146,7 @@ def process(
         finally:
             await processor.aclose()
             await connections.close()
+            await state.aclose()
             await astore.aclose()
         return {"applied": stats.applied, "stale": stats.stale, "ignored": stats.ignored,
                 "retried": stats.retried, "dead": stats.dead, "changes": stats.changes}  # fmt: skip
