@@ -29,6 +29,7 @@ from interlink.cli._runtime import (
     print_json,
     settings_from_cli,
     since,
+    stderr,
 )
 
 if TYPE_CHECKING:
@@ -184,7 +185,12 @@ def sync(
         print_json([run_row(r) for r in runs])
     else:
         out().print(runs_table(runs, f"{len(runs)} run(s)", providers))
+    for run in runs:  # the table cuts errors short: each failed run's reason, whole, below it
+        if run.outcome == "failed" and run.error:
+            reason = run.error.splitlines()[0]
+            label = providers.get(run.connection_id, run.connection_id)
+            stderr.print(f"[red]error:[/red] {rich_escape(f'{label} {run.resource}: {reason}')}")
     for failure in failures:
-        Console(stderr=True).print(f"[red]error:[/red] {failure}", highlight=False)
+        stderr.print(f"[red]error:[/red] {rich_escape(failure)}")
     if failures or any(r.outcome == "failed" for r in runs):
         raise typer.Exit(code=1)
