@@ -116,3 +116,28 @@ def test_worker_metrics_need_a_multiprocess_directory(
     assert result.exit_code == 2
     assert "PROMETHEUS_MULTIPROC_DIR" in result.output
     assert "--metrics-port needs it set" in result.output
+
+
+def test_serve_with_the_celery_runner_needs_redis_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`interlink serve` with `runner = celery` and in-process state exits 2 naming the state
+    setting (its jobs would go to workers that share nothing with it), creating nothing."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("INTERLINK_RUNNER", "celery")
+    monkeypatch.setenv("INTERLINK_STATE", "memory")
+    monkeypatch.setenv("INTERLINK_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    monkeypatch.setenv("INTERLINK_KEY_FILE", str(tmp_path / "secret.key"))
+    result = CliRunner().invoke(app, ["serve", "--port", "8999"])
+    assert result.exit_code == 2, result.output
+    assert "INTERLINK_STATE" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unknown_runner_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A runner other than embedded or celery is a ConfigError naming the variable."""
+    from interlink.settings import load_settings
+
+    monkeypatch.setenv("INTERLINK_RUNNER", "kubernetes")
+    with pytest.raises(ConfigError, match="INTERLINK_RUNNER"):
+        load_settings()

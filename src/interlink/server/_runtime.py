@@ -19,6 +19,7 @@ import contextlib
 import functools
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
@@ -41,6 +42,9 @@ from interlink.sync import (
 from interlink.sync._deployment import leased, shared_state
 from interlink.vault import FileSecret, Vault, default_key_source
 
+if TYPE_CHECKING:
+    from interlink.sync import CeleryConfig
+
 __all__ = ["app_from_settings"]
 
 
@@ -62,6 +66,8 @@ def app_from_settings(
         WebhookProviders,
     )
 
+    # A Celery deployment's settings are checked before anything is opened or created.
+    celery = _celery_config(settings)
     clock = SystemClock()
     if settings.database_url.startswith("sqlite:///"):
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(
@@ -81,7 +87,7 @@ def app_from_settings(
     observer = SyncMetrics(metrics, source.providers)
     engine = SyncEngine(astore, source, clock=clock, lookback=settings.lookback,
                         full_every=settings.full_sync_every, observer=observer)  # fmt: skip
-    runner = _runner(settings, astore, leased(engine, state, prefix=settings.redis_prefix,
+    runner = _runner(settings, celery, astore, leased(engine, state, prefix=settings.redis_prefix,
                                               ttl=settings.lease_ttl))  # fmt: skip
     if schedule is None:
         schedule = settings.runner == "embedded"
@@ -142,13 +148,25 @@ def _reader(vault: Vault, actor: str) -> Callable[[str], dict[str, str]]:
     return functools.partial(vault.get, actor=actor)
 
 
-def _runner(settings: Settings, store: AsyncStore, engine: JobEngine) -> Runner:
-    """The embedded runner over `engine`, or the Celery workers (`runner = "celery"`)."""
+def _celery_config(settings: Settings) -> CeleryConfig | None:
+    """The workers' configuration with `runner = "celery"` (a `ConfigError` when it is
+    incomplete, e.g. in-process state); None with the embedded runner."""
     if settings.runner == "embedded":
-        return EmbeddedRunner(engine, concurrency=settings.concurrency)
-    from interlink.sync import CeleryConfig, CeleryRunner, create_celery_app
+        return None
+    from interlink.sync import CeleryConfig
 
-    return CeleryRunner(create_celery_app(CeleryConfig.load(settings)), store)
+    return CeleryConfig.load(settings)
+
+
+def _runner(
+    settings: Settings, celery: CeleryConfig | None, store: AsyncStore, engine: JobEngine
+) -> Runner:
+    """The embedded runner over `engine`, or the Celery workers (`runner = "celery"`)."""
+    if celery is None:
+        return EmbeddedRunner(engine, concurrency=settings.concurrency)
+    from interlink.sync import CeleryRunner, create_celery_app
+
+    return CeleryRunner(create_celery_app(celery), store)
 
 
 def _dead_letters(store: Store) -> float:
