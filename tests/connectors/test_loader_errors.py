@@ -169,3 +169,16 @@ def test_every_problem_of_one_mapping_is_reported() -> None:
         (25, "resources.contacts.read.last_name.transform"),
         (26, "resources.contacts.custom_fields.frm"),
     ]
+
+
+def test_two_resources_of_one_model_are_refused() -> None:
+    """A second resource mapping to a model another resource already maps is a problem at its
+    `model` (record ids derive from connection, model and remote id, so they would collide)."""
+    body = ACME.replace(
+        "passthrough:",
+        "  people:\n    model: crm.contact\n    list: {path: /people, records: data}\n"
+        "    read:\n      remote_id: id\npassthrough:",
+    )
+    problems = problems_of(body)
+    assert [(p.line, p.path) for p in problems] == [(27, "resources.people.model")]
+    assert "crm.contact is already the model of resource 'contacts'" in problems[0].message

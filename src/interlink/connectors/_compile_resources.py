@@ -48,9 +48,20 @@ def compile_resources(
     endpoints: set[str] = set()
     if not isinstance(data, Mapping):
         return out, endpoints
+    models: dict[str, str] = {}  # model -> the resource that maps to it
     for name, resource in data.items():
         built = _resource(str(name), resource, context, collect)
         if built is not None:
+            first = models.setdefault(built.model, built.name)
+            if first != built.name:
+                # Record ids derive from (connection, model, remote id): two resources of one
+                # model would write each other's records (and collide on equal remote ids).
+                collect.add(
+                    f"resources.{built.name}.model",
+                    f"{built.model} is already the model of resource {first!r}; a spec maps "
+                    "each unified model from one resource",
+                )
+                continue
             out[built.name] = built
         if isinstance(resource, Mapping):  # as written, so a broken resource still names its own
             ops = [resource.get(op) for op in OPERATIONS]
