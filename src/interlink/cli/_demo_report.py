@@ -38,7 +38,7 @@ def summary_table(result: DemoResult, faults: str) -> Table:
     ])  # fmt: skip
     table = Table(
         title=f"Synced into the store (faults: {faults})", box=box.SIMPLE_HEAD,
-        caption="req: requests; 429s: rate-limit answers absorbed (waited out, or the run deferred)",
+        caption="req: requests; 429s: rate-limit answers absorbed (waited out, or deferred)",
         padding=(0, 1), collapse_padding=True, pad_edge=False,
     )  # fmt: skip
     headers = ("provider", "model", "records", "req", "retry", "429s", "s", "rec/s", "outcome")
