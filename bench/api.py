@@ -15,8 +15,9 @@ One aiohttp client process drives each with the same concurrency and count, in
 alternating rounds (each side's best round counts: other load on the machine varies).
 Prints requests/s and p50/p99 latency of each and `ratio` = interlink / baseline
 requests/s; also requests per server CPU-second and their ratio (`cpu_ratio`), which
-holds steady when other work shares the machine. Bar: ratio >= 0.5. The last line is
-one JSON object.
+holds steady when other work shares the machine. Both servers run with the collector
+tuning `interlink serve` applies (`interlink._collector`). Bar: ratio >= 0.5. The last
+line is one JSON object.
 """
 
 from __future__ import annotations
@@ -108,6 +109,9 @@ def serve(kind: str, db: str, port: int, key: str) -> None:
     from interlink._logging import configure_logging
 
     configure_logging("warning")  # as `interlink serve` runs by default
+    from interlink import _collector
+
+    _collector.enable()  # both servers with `interlink serve`'s collector tuning
     if kind == "interlink":
         from interlink.server import create_app
         from interlink.store import AsyncStore, open_store

@@ -18,7 +18,10 @@ Scenario 2: four workers (two processes each) against one Stripe key allowed
 copy declares 50 per 1.01 s, a 1% margin for the admission-to-arrival skew of a
 loaded host).
 The vendor's request rate is measured at the vendor over the steady middle of
-the run. Bar: 95-100% of the limit, zero 429s.
+the run (1,920 requests, about 40 s: in a 20 s run the hand-over between the
+first eight runs and the next falls inside the measured window and the rate
+swung between 93% and 97% from run to run). Bar: 95-100% of the limit, zero
+429s.
 
 The same deployment with no limit is measured first: on a busy host the
 workers may not be able to send 50 requests/s at all (`shared_limit_capacity`).
@@ -192,7 +195,7 @@ async def main() -> None:
     parser.add_argument("--records", type=int, default=1_000, help="records per connection")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--page-size", type=int, default=20)
-    parser.add_argument("--shared-records", type=int, default=600)
+    parser.add_argument("--shared-records", type=int, default=1_200)
     parser.add_argument("--only", type=int, choices=(1, 2), help="run one scenario only")
     args = parser.parse_args()
 
