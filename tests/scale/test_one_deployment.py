@@ -75,6 +75,39 @@ async def test_two_runners_on_one_redis_never_sync_one_pair_at_once(
             await state.aclose()
 
 
+async def test_a_full_sync_asked_while_another_process_syncs_the_pair_runs_after_it(
+    redis_url: str, redis_prefix: str
+) -> None:
+    """A full job given to a second runner while the first holds the pair's lease is not
+    dropped: it waits for the lease and then runs, full, and never beside the first."""
+    engine = GatedEngine()
+    states = [State.from_redis_url(redis_url) for _ in "ab"]
+    runners = [
+        EmbeddedRunner(leased(engine, state, prefix=redis_prefix, ttl=1.0, identity=name))
+        for state, name in zip(states, ("host-a:1", "host-b:2"), strict=True)
+    ]
+    try:
+        runners[0].submit(SyncJob("c1", "contacts"))
+        while not engine.started:
+            await settle()
+        runners[1].submit(SyncJob("c1", "contacts", full=True))
+        await asyncio.sleep(0.3)  # the second tried, found the lease held, and waits
+        assert [job.full for job in engine.started] == [False]
+        assert runners[1].active() == {("c1", "contacts")}
+        engine.gate("c1", "contacts").set()
+        assert len(await runners[0].join()) == 1
+        [run] = await asyncio.wait_for(runners[1].join(), timeout=10)
+        assert run.mode == "full"
+        assert [job.full for job in engine.started] == [False, True]
+        assert engine.peak == 1
+        assert runners[1].failures == []
+    finally:
+        for runner in runners:
+            await runner.aclose()
+        for state in states:
+            await state.aclose()
+
+
 def _settings(tmp_path: Path, redis_url: str, redis_prefix: str, **more: Any) -> Settings:
     return load_settings(
         database_url=f"sqlite:///{tmp_path / 'app.db'}",

@@ -14,7 +14,7 @@ import pytest
 
 from interlink.store import RunStats, SyncRun
 from interlink.sync import SyncJob
-from interlink.sync._runner import EmbeddedRunner
+from interlink.sync._runner import EmbeddedRunner, PairBusyError
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -161,3 +161,38 @@ async def test_a_long_lived_runner_keeps_only_its_latest_runs_and_failures() -> 
     assert [r.connection_id for r in runner.finished()] == ["ok1", "ok2"]
     with pytest.raises(ValueError, match="keep must be >= 1, got 0"):
         EmbeddedRunner(engine, keep=0)
+
+
+class BusyOnceEngine(GatedEngine):
+    """Answers each pair's first job with `PairBusyError` (held elsewhere), then runs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refused: list[SyncJob] = []
+
+    async def run(self, job: SyncJob) -> SyncRun:
+        if not any(_key_of(j) == _key_of(job) for j in self.refused):
+            self.refused.append(job)
+            raise PairBusyError(f"{job.connection_id}/{job.resource} is held elsewhere", 0.01)
+        return await super().run(job)
+
+
+def _key_of(job: SyncJob) -> tuple[str, str]:
+    return job.connection_id, job.resource
+
+
+async def test_a_full_job_whose_pair_is_busy_elsewhere_runs_once_it_is_free() -> None:
+    """A full job refused because another process syncs its pair is tried again after the
+    wait and runs (never dropped); an incremental one is recorded as a failure instead."""
+    engine = BusyOnceEngine()
+    runner = EmbeddedRunner(engine)
+    engine.gate("c1", "contacts").set()
+    engine.gate("c2", "contacts").set()
+    runner.submit(SyncJob("c1", "contacts", full=True))
+    runner.submit(SyncJob("c2", "contacts"))
+    runs = await runner.join()
+    assert [(r.connection_id, r.mode) for r in runs] == [("c1", "full")]
+    assert [job.full for job in engine.started] == [True]
+    [failure] = runner.failures
+    assert failure.job == SyncJob("c2", "contacts")
+    assert failure.error.startswith("PairBusyError: c2/contacts is held elsewhere")

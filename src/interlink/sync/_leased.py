@@ -21,7 +21,7 @@ import structlog
 from interlink.store import SyncRun
 from interlink.sync._job import SyncJob
 from interlink.sync._lease import RedisLeases, worker_identity
-from interlink.sync._runner import JobEngine
+from interlink.sync._runner import JobEngine, PairBusyError
 
 __all__ = ["Busy", "LeaseBusyError", "LeasedEngine", "lease_key"]
 
@@ -37,14 +37,15 @@ class Busy:
     wait: float
 
 
-class LeaseBusyError(Exception):
+class LeaseBusyError(PairBusyError):
     """The job was not run: another process is syncing the same (connection, resource)."""
 
     def __init__(self, busy: Busy) -> None:
         job = busy.job
         super().__init__(
             f"{job.connection_id}/{job.resource} is being synced by {busy.holder or 'another'} "
-            f"process (lease free in at most {busy.wait:.1f} s): not run twice at once"
+            f"process (lease free in at most {busy.wait:.1f} s): not run twice at once",
+            busy.wait,
         )
         self.busy = busy
 

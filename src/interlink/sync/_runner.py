@@ -28,9 +28,18 @@ import structlog
 from interlink.store import SyncRun
 from interlink.sync._job import SyncJob
 
-__all__ = ["EmbeddedRunner", "JobEngine", "JobFailure", "Runner"]
+__all__ = ["EmbeddedRunner", "JobEngine", "JobFailure", "PairBusyError", "Runner"]
 
 log = structlog.get_logger("interlink.sync.runner")
+
+
+class PairBusyError(Exception):
+    """The engine did not run a job: another process is syncing its (connection, resource),
+    free again in at most `wait` seconds (a lease held elsewhere)."""
+
+    def __init__(self, message: str, wait: float) -> None:
+        super().__init__(message)
+        self.wait = wait
 
 
 class JobEngine(Protocol):
@@ -76,9 +85,12 @@ def _key(job: SyncJob) -> tuple[str, str]:
 class EmbeddedRunner:
     """asyncio tasks in this process, at most `concurrency` runs at once and at most one
     per (connection, resource); a job that raises is recorded in `failures` and never
-    stops or stalls the others. `timeout` (seconds) bounds one run, so a vendor that
-    hangs frees its slot. A long-lived runner nobody joins (a server's) keeps only the
-    latest `keep` finished runs and failures."""
+    stops or stalls the others. A full job whose pair another process is syncing
+    (`PairBusyError`) is tried again once that lease may have ended, so a full sync asked
+    for is never dropped; an incremental one is recorded as a failure naming the holder
+    (the sync under way brings the pair up to date). `timeout` (seconds) bounds one run,
+    so a vendor that hangs frees its slot. A long-lived runner nobody joins (a server's)
+    keeps only the latest `keep` finished runs and failures."""
 
     def __init__(
         self,
@@ -131,25 +143,40 @@ class EmbeddedRunner:
 
     async def _run(self, key: tuple[str, str]) -> None:
         try:
-            async with self._slots:
-                self._running.add(key)
-                job = self._jobs[key]
-                scope = asyncio.timeout(self.timeout)
-                try:
-                    async with scope:
-                        run = await self.engine.run(job)
-                except Exception as exc:  # isolation: one broken job never stops the runner
-                    if scope.expired():
-                        self._fail(job, f"no result within {self.timeout:g} s: cancelled")
-                    else:
-                        self._fail(job, f"{type(exc).__name__}: {exc}")
-                else:
-                    self._runs.append(run)
-                    del self._runs[: -self.keep]
+            wait = await self._attempt(key)
+            while wait is not None:  # a lease held elsewhere: it ends on its own, nobody signals
+                await asyncio.sleep(wait)  # its slot is free meanwhile; a submit still folds in
+                wait = await self._attempt(key)
         finally:
             self._running.discard(key)
             self._jobs.pop(key, None)
             self._tasks.pop(key, None)
+
+    async def _attempt(self, key: tuple[str, str]) -> float | None:
+        """Run the pair's job once; the seconds to wait before trying again, or None."""
+        async with self._slots:
+            self._running.add(key)
+            job = self._jobs[key]
+            scope = asyncio.timeout(self.timeout)
+            try:
+                async with scope:
+                    run = await self.engine.run(job)
+            except PairBusyError as exc:
+                self._running.discard(key)
+                if job.full:  # the sync under way elsewhere may be incremental: ask again
+                    log.info("sync job deferred: its pair is busy", connection=job.connection_id,
+                             resource=job.resource, wait=exc.wait)  # fmt: skip
+                    return max(exc.wait, 0.05)
+                self._fail(job, f"{type(exc).__name__}: {exc}")
+            except Exception as exc:  # isolation: one broken job never stops the runner
+                if scope.expired():
+                    self._fail(job, f"no result within {self.timeout:g} s: cancelled")
+                else:
+                    self._fail(job, f"{type(exc).__name__}: {exc}")
+            else:
+                self._runs.append(run)
+                del self._runs[: -self.keep]
+        return None
 
     def _fail(self, job: SyncJob, error: str) -> None:
         log.error("sync job failed", connection=job.connection_id, resource=job.resource,
