@@ -24,11 +24,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import types
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Any
 
 from interlink._errors import MappingError
 from interlink.mapping._custom import CustomFields
@@ -40,6 +39,7 @@ from interlink.mapping._drift import (
 )
 from interlink.mapping._rules import Keys, PathSource, Rule
 from interlink.models import UnifiedRecord
+from interlink.models._fields import unwrap
 
 __all__ = ["StrictChecker", "StrictDeclaration", "declared_types"]
 
@@ -56,19 +56,9 @@ class StrictDeclaration:
     types: tuple[tuple[Keys, str], ...] = ()
 
 
-def _unwrap(annotation: Any) -> Any:
-    while get_origin(annotation) is Annotated:
-        annotation = get_args(annotation)[0]
-    if get_origin(annotation) in (Union, types.UnionType):
-        rest = [a for a in get_args(annotation) if a is not type(None)]
-        if len(rest) == 1:
-            return _unwrap(rest[0])
-    return annotation
-
-
 def _implied(annotation: Any) -> str | None:
     """The JSON type a vendor value must have to fill a field of this type untransformed."""
-    kind = _unwrap(annotation)
+    kind = unwrap(annotation)
     if not isinstance(kind, type) or issubclass(kind, Decimal):
         return None  # exact amounts come as strings or numbers, as vendors choose
     if issubclass(kind, bool):

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from interlink.models._registry import model_for
 
-__all__ = ["PROVENANCE_FIELDS", "FieldShape", "field_shapes", "model_fields"]
+__all__ = ["PROVENANCE_FIELDS", "FieldShape", "field_shapes", "model_fields", "unwrap"]
 
 PROVENANCE_FIELDS = frozenset({"id", "provider", "connection_id", "remote_data", "custom_fields"})
 """Fields Interlink fills itself; a mapping may not target them."""
@@ -44,14 +44,14 @@ class FieldShape:
         return dict(self.default) if isinstance(self.default, dict) else self.default
 
 
-def _unwrap(annotation: Any) -> Any:
+def unwrap(annotation: Any) -> Any:
     """The annotation without `Annotated[...]` and without `| None`."""
     while get_origin(annotation) is Annotated:
         annotation = get_args(annotation)[0]
     if get_origin(annotation) in (Union, types.UnionType):
         rest = [a for a in get_args(annotation) if a is not type(None)]
         if len(rest) == 1:
-            return _unwrap(rest[0])
+            return unwrap(rest[0])
     return annotation
 
 
@@ -68,11 +68,11 @@ def _enum_of(annotation: Any) -> type[enum.StrEnum] | None:
 def _walk(model: type[BaseModel], prefix: str) -> Iterator[FieldShape]:
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
-        annotation = _unwrap(info.annotation)
+        annotation = unwrap(info.annotation)
         required = info.is_required()
         default = None if required else info.get_default(call_default_factory=True)
         if get_origin(annotation) is list:
-            item = _unwrap(get_args(annotation)[0])
+            item = unwrap(get_args(annotation)[0])
             if _is_model(item):
                 yield FieldShape(path, "object_list", None, required, default)
                 yield from _walk(item, f"{path}[].")
