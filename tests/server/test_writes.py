@@ -12,6 +12,7 @@ import pytest
 from tests.server.conftest import Api
 from typer.testing import CliRunner
 
+from interlink._clock import FakeClock
 from interlink.cli import app
 from interlink.server import IdempotencyKeys
 from interlink.store import open_store
@@ -159,6 +160,52 @@ def test_keys_are_kept_a_day_at_least(tmp_path: Path) -> None:
 
         with pytest.raises(ValueError, match="at least 24 h"):
             IdempotencyKeys(store, ttl=timedelta(hours=1))
+
+
+def test_a_claim_left_in_progress_is_abandoned_after_ten_minutes(tmp_path: Path) -> None:
+    """A key whose request never finished reads as in progress for ten minutes, then as
+    abandoned (with when it started), never as claimable: a retry must not write twice."""
+    from interlink._clock import FakeClock
+
+    clock = FakeClock()
+    with open_store(f"sqlite:///{tmp_path / 'abandoned.db'}", clock=clock) as store:
+        tenant = store.create_tenant("T")
+        keys = IdempotencyKeys(store)
+        assert keys.claim(tenant.id, "k", "h").outcome == "claimed"
+        clock.advance(9 * 60)
+        assert keys.claim(tenant.id, "k", "h").outcome == "in_progress"
+        clock.advance(2 * 60)
+        claim = keys.claim(tenant.id, "k", "h")
+        assert claim.outcome == "abandoned"
+        assert claim.since is not None
+        assert clock.time() - claim.since.timestamp() == pytest.approx(11 * 60)
+
+
+async def test_a_key_whose_request_died_is_409_abandoned_not_retried(
+    api: Api, clock: FakeClock
+) -> None:
+    """A POST under a key whose first request's server stopped mid-call (its claim still in
+    progress long after) is refused 409 idempotency-key-abandoned naming when it started,
+    and the vendor is not called again."""
+    from interlink.server._idempotency import request_hash
+
+    tenant_id = api.a.connection.tenant_id
+    fingerprint = request_hash("POST", "/v1/crm/contacts", api.a.connection.id, NEW)
+    keys = IdempotencyKeys(api.store.store)
+    assert keys.claim(tenant_id, "k-died", fingerprint).outcome == "claimed"
+    clock.advance(15 * 60)
+    answer = await api.a.client.post(
+        "/v1/crm/contacts",
+        params={"connection_id": api.a.connection.id},
+        json=NEW,
+        headers={"Idempotency-Key": "k-died"},
+    )
+    assert answer.status_code == 409, answer.text
+    problem = answer.json()
+    assert problem["type"].endswith("idempotency-key-abandoned")
+    assert "never finished" in problem["detail"]
+    assert "retry-after" not in answer.headers
+    assert created(api) == 0
 
 
 async def test_unknown_field_in_body_is_422_naming_it(api: Api) -> None:

@@ -8,6 +8,12 @@ long as the vendor takes, and a client retrying after a 409 gets the replay.
 A finished row replays its status and body while the same body comes; a
 different body under the same key is the caller's bug (422). Rows are kept
 for `ttl` (24 hours by default) and purged after.
+
+A claim still `in_progress` after `abandoned_after` (10 minutes, far past
+any request's retries and timeouts) belongs to a request whose server stopped
+during it: whether the vendor applied the write is unknown, so the key is not
+handed to a retry (which could write a second time) but answered `abandoned`,
+for the caller to check and decide, instead of "retry shortly" for a day.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from interlink.store._tables import idempotency_keys
 __all__ = ["Claim", "IdempotencyKeys", "request_hash"]
 
 KEEP = timedelta(hours=24)
+ABANDONED_AFTER = timedelta(minutes=10)
 
 
 def request_hash(method: str, path: str, query: str, body: Any) -> str:
@@ -37,20 +44,28 @@ def request_hash(method: str, path: str, query: str, body: Any) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """What a claim found: `claimed` (execute now), `replay`, `mismatch` or `in_progress`."""
+    """What a claim found: `claimed` (execute now), `replay`, `mismatch`, `in_progress`, or
+    `abandoned` (in progress since `since`, longer than any request runs)."""
 
-    outcome: Literal["claimed", "replay", "mismatch", "in_progress"]
+    outcome: Literal["claimed", "replay", "mismatch", "in_progress", "abandoned"]
     status: int | None = None
     body: Any = None
+    since: datetime | None = None
 
 
 class IdempotencyKeys:
     """The `idempotency_keys` table (synchronous: call it on the store's worker)."""
 
-    def __init__(self, store: Store, *, ttl: timedelta = KEEP) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        ttl: timedelta = KEEP,
+        abandoned_after: timedelta = ABANDONED_AFTER,
+    ) -> None:
         if ttl < KEEP:
             raise ValueError(f"idempotency keys must be kept at least 24 h, got {ttl}")
-        self._store, self._ttl = store, ttl
+        self._store, self._ttl, self._abandoned_after = store, ttl, abandoned_after
         self._next_purge: datetime | None = None
 
     def claim(self, tenant_id: str, key: str, fingerprint: str) -> Claim:
@@ -84,6 +99,8 @@ class IdempotencyKeys:
         if row.request_hash != fingerprint:
             return Claim("mismatch")
         if row.status != "done":
+            if now - row.created_at > self._abandoned_after:
+                return Claim("abandoned", since=row.created_at)
             return Claim("in_progress")
         return Claim("replay", row.response_status, row.response)
 

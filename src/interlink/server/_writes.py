@@ -193,6 +193,16 @@ def add_write_routes(router: APIRouter, route: ModelRoute) -> None:
                     "idempotency-key-reused",
                     "header Idempotency-Key: already used with another request body",
                 )
+            if claim.outcome == "abandoned":
+                assert claim.since is not None
+                raise Problem(
+                    409,
+                    "idempotency-key-abandoned",
+                    "header Idempotency-Key: the request with this key that started at "
+                    f"{claim.since.isoformat()} never finished (its server stopped during it), "
+                    "so whether the vendor created the record is unknown; list the records "
+                    "to check, then retry with a new key if it is not there",
+                )
             if claim.outcome == "in_progress":
                 raise Problem(
                     409,
