@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from tests.connectors.test_webhook_specs import SPEC
 
 from interlink.connectors import ConnectorRegistry
 from interlink.webhooks import MalformedDeliveryError, ProviderWebhooks
@@ -130,24 +131,7 @@ def test_a_spec_declares_its_sequence_path() -> None:
     bad path is refused naming `webhooks.sequence`."""
     from interlink.connectors import SpecError, load_spec_text
 
-    text = """\
-spec_version: 1
-provider: acme
-title: Acme
-base_url: https://api.acme.test
-auth: {type: bearer, token: "{credentials.token}"}
-resources:
-  contacts:
-    model: crm.contact
-    list: {path: /contacts, records: data}
-    read: {remote_id: id}
-webhooks:
-  scheme: stripe
-  secret: "{webhook_secrets.signing_secret}"
-  event_id: id
-  object_id: data.id
-  sequence: data.version
-"""
+    text = SPEC + "  object_id: data.id\n  sequence: data.version\n"
     spec = load_spec_text(text, file="acme.yaml")
     webhooks = ProviderWebhooks.from_spec(spec)
     info = webhooks.describe({"id": "e1", "type": "contact.updated",
