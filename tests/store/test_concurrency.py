@@ -34,6 +34,44 @@ def test_stores_opened_at_once_on_a_new_sqlite_file_all_migrate(tmp_path: Path) 
         store.close()
 
 
+def test_connections_opened_at_once_on_new_sqlite_files_all_switch_to_wal(
+    tmp_path: Path,
+) -> None:
+    """Eight connections set up at once on a new file, thirty files over: every one gets
+    the file in WAL and can write (the losers of the switch to WAL used to fail at once
+    with "database is locked", in about one file in eight)."""
+    import sqlite3
+
+    from interlink.store._engine import _on_sqlite_connect
+
+    failures: list[str] = []
+    for trial in range(30):
+        path = tmp_path / f"race-{trial}.db"
+        barrier = threading.Barrier(8)
+
+        def connect(path: Path = path, barrier: threading.Barrier = barrier) -> None:
+            db = sqlite3.connect(path, check_same_thread=False)
+            barrier.wait()
+            try:
+                _on_sqlite_connect(db, None)
+                [(mode,)] = db.execute("PRAGMA journal_mode").fetchall()
+                assert mode == "wal"
+                db.execute("BEGIN IMMEDIATE")
+                db.execute("CREATE TABLE IF NOT EXISTS t (x)")
+                db.execute("COMMIT")
+            except Exception as exc:  # collected: a thread's failure must fail the test
+                failures.append(f"{path.name}: {exc!r}")
+            finally:
+                db.close()
+
+        threads = [threading.Thread(target=connect) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert failures == []
+
+
 def test_stores_opened_at_once_on_a_new_postgresql_schema_all_migrate(
     postgres_url: str, postgres_schema: str
 ) -> None:

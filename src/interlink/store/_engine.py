@@ -7,6 +7,8 @@ its password redacted and the driver's own reason.
 from __future__ import annotations
 
 import re
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,21 +66,39 @@ def parse_url(url: str) -> URL:
     return parsed
 
 
+_BUSY_MS = 5000
+
+
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # Own the transaction boundaries (pysqlite's implicit BEGIN runs reads outside them).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={_BUSY_MS}")
+    _journal_wal(cursor)
     for pragma in (
-        "journal_mode=WAL",
         "synchronous=NORMAL",
         "foreign_keys=ON",
-        "busy_timeout=5000",
         # Sort and index temporaries off disk. (A 64 MiB page cache was measured too: no
         # CPU saved per record, and peak RSS rose by ~55 MB, against bench/memory.py's bar.)
         "temp_store=MEMORY",
     ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
+
+
+def _journal_wal(cursor: Any) -> None:
+    """Switch the file to WAL (it stays so). Processes opening one new file at once race
+    for the switch, and SQLite answers the losers "database is locked" at once, without
+    its busy handler (a lock upgrade it will not wait for), so retry for the busy time."""
+    deadline = time.monotonic() + _BUSY_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)  # a driver-level lock retry, as SQLite's own busy handler sleeps
 
 
 def _on_sqlite_begin(conn: Connection) -> None:
