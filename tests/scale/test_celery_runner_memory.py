@@ -3,6 +3,8 @@ finished jobs stays bounded however long it runs."""
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -56,3 +58,38 @@ def test_only_the_latest_finished_runs_and_failures_are_kept() -> None:
     assert runner.failures[-1].error == "RuntimeError: bad1999 exploded"
     with pytest.raises(ValueError, match="keep must be >= 1, got 0"):
         CeleryRunner(Broker(), store=None, keep=0)  # type: ignore[arg-type]
+
+
+class SlowBroker(Broker):
+    """A broker whose publish takes a moment (a network round trip), results never in."""
+
+    def send_task(self, name: str, args: tuple[Any, ...]) -> Any:
+        self.sent += 1
+        time.sleep(0.01)  # the window in which a second thread could slip past the check
+
+        class Pending:
+            def ready(self) -> bool:
+                return False
+
+        return Pending()
+
+
+def test_submits_from_many_threads_at_once_send_each_pair_once() -> None:
+    """Eight threads submitting the same pair at once (a server enqueueing off its loop)
+    send one task; the other seven coalesce."""
+    broker = SlowBroker()
+    runner = CeleryRunner(broker, store=None)  # type: ignore[arg-type]
+    barrier = threading.Barrier(8)
+
+    def submit() -> None:
+        barrier.wait()
+        runner.submit(SyncJob("c1", "contacts"))
+
+    threads = [threading.Thread(target=submit) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert broker.sent == 1
+    assert runner.coalesced == 7
+    assert runner.active() == {("c1", "contacts")}

@@ -286,3 +286,27 @@ async def test_serve_with_the_celery_runner_sends_api_syncs_to_the_workers(
                 assert stored == w.expected(row, resource) > 0, logs
         finally:
             delete_queue(config)
+
+
+async def test_serve_answers_503_when_the_celery_broker_is_down(
+    redis_url: str, redis_prefix: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With `runner = "celery"` and the broker unreachable, a sync started through the API is
+    a 503 problem naming the job queue, and the server keeps answering other requests."""
+    monkeypatch.setenv("INTERLINK_BROKER_URL", "redis://127.0.0.1:1/0")  # nothing listens
+    settings = _settings(tmp_path, redis_url, redis_prefix, runner="celery")
+    with open_store(settings.database_url) as store:
+        tenant = store.create_tenant("Acme")
+        row = store.create_connection(
+            tenant.id, "hubspot", auth_method="private_app", variables={},
+            settings={"resources": ["contacts"]},
+        )  # fmt: skip
+        async with _api(settings, store, tenant.id) as api:
+            answer = await api.post(f"/v1/connections/{row.id}/sync")
+            assert answer.status_code == 503, answer.text
+            assert answer.headers["content-type"].startswith("application/problem+json")
+            problem = answer.json()
+            assert problem["type"].endswith("sync-unavailable")
+            assert "the job queue is unreachable" in problem["detail"]
+            listed = await api.get("/v1/connections")
+            assert listed.status_code == 200

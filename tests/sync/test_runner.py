@@ -8,13 +8,14 @@ blocks where the test says: these tests pin the runner's scheduling, not syncing
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import UTC, datetime
 
 import pytest
 
 from interlink.store import RunStats, SyncRun
 from interlink.sync import SyncJob
-from interlink.sync._runner import EmbeddedRunner, PairBusyError
+from interlink.sync._runner import EmbeddedRunner, PairBusyError, enqueue
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -196,3 +197,41 @@ async def test_a_full_job_whose_pair_is_busy_elsewhere_runs_once_it_is_free() ->
     [failure] = runner.failures
     assert failure.job == SyncJob("c2", "contacts")
     assert failure.error.startswith("PairBusyError: c2/contacts is held elsewhere")
+
+
+class RecordingRunner:
+    """A runner that notes which thread each call came from."""
+
+    def __init__(self, *, blocking: bool) -> None:
+        self.blocking = blocking
+        self.threads: list[int] = []
+        self.submitted: list[SyncJob] = []
+
+    def active(self) -> set[tuple[str, str]]:
+        self.threads.append(threading.get_ident())
+        return {("c1", "contacts")}
+
+    def submit(self, job: SyncJob) -> None:
+        self.threads.append(threading.get_ident())
+        self.submitted.append(job)
+
+    async def join(self) -> list[SyncRun]:
+        return []
+
+    async def aclose(self) -> None:
+        return None
+
+
+@pytest.mark.parametrize("blocking", [True, False])
+async def test_enqueue_calls_a_blocking_runner_off_the_loop(blocking: bool) -> None:
+    """A runner that does network I/O (Celery's) is called on a thread, never on the event
+    loop; an in-process one on the loop itself. Either way every job is submitted and the
+    pairs already queued are reported."""
+    runner = RecordingRunner(blocking=blocking)
+    jobs = [SyncJob("c1", "contacts"), SyncJob("c1", "companies")]
+    already = await enqueue(runner, jobs)
+    assert already == {("c1", "contacts")}
+    assert runner.submitted == jobs
+    loop_thread = threading.get_ident()
+    assert len(runner.threads) == 3
+    assert all((ident != loop_thread) is blocking for ident in runner.threads)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query
+from kombu.exceptions import OperationalError as BrokerError
 from pydantic import BaseModel, ConfigDict, Field
 
 from interlink.server._problems import Problem
 from interlink.server._services import Services, services
 from interlink.server._tenancy import Caller, own_connection
 from interlink.store import ConnectionRow, SyncRun
-from interlink.sync import SyncJob
+from interlink.sync import SyncJob, enqueue
 
 __all__ = ["connections_router"]
 
@@ -98,12 +99,21 @@ async def start_sync(
         )
     if row.status != "active":
         raise Problem(409, "connection-unusable", f"connection {connection_id!r} is {row.status}")
-    already = runner.active()
-    queued = []
-    for resource in chosen:
-        state = "already_queued" if (connection_id, resource) in already else "queued"
-        runner.submit(SyncJob(connection_id, str(resource), full=wanted.full))
-        queued.append({"resource": resource, "state": state})
+    jobs = [SyncJob(connection_id, str(resource), full=wanted.full) for resource in chosen]
+    try:
+        already = await enqueue(runner, jobs)
+    except BrokerError as exc:  # the Celery runner's broker refused or timed out
+        raise Problem(
+            503,
+            "sync-unavailable",
+            f"the job queue is unreachable ({exc}); retry later (a resource already "
+            "queued is never queued twice)",
+        ) from None
+    queued = [
+        {"resource": job.resource,
+         "state": "already_queued" if (connection_id, job.resource) in already else "queued"}
+        for job in jobs
+    ]  # fmt: skip
     await app.store.audit(
         caller.actor,
         "sync.start",

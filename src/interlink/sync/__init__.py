@@ -27,7 +27,7 @@ from interlink.sync._hashing import content_hash, prepare
 from interlink.sync._job import SyncJob
 from interlink.sync._lease import Lease, LeaseLostError, RedisLeases, worker_identity
 from interlink.sync._observer import SyncObserver
-from interlink.sync._runner import EmbeddedRunner, JobEngine, JobFailure, Runner
+from interlink.sync._runner import EmbeddedRunner, JobEngine, JobFailure, Runner, enqueue
 from interlink.sync._scheduler import IntervalFor, ResourcesFor, Scheduler, listable_resources
 
 __all__ = [
@@ -56,6 +56,7 @@ __all__ = [
     "WorkerRuntime",
     "content_hash",
     "create_celery_app",
+    "enqueue",
     "listable_resources",
     "prepare",
     "start_worker",

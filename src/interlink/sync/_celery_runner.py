@@ -10,12 +10,18 @@ runs = await runner.join()       # the runs as recorded in the store by the work
 workers run the job. This process only tracks what it submitted, to coalesce
 a second submit of a pair still queued or running and to answer `join`.
 Workers coordinate among themselves through leases, whoever submitted.
+
+`submit` and `active` talk to the broker and the result backend, and kombu
+retries a broker that is down for seconds: they are `blocking`, so a server
+calls them on a thread (`interlink.sync.enqueue`), never on its event loop.
+They may be called from several threads at once.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+import threading
+from typing import TYPE_CHECKING, ClassVar
 
 import structlog
 from celery import Celery
@@ -45,6 +51,9 @@ class CeleryRunner:
     A long-lived submitter (the scheduler, a server) may never take its runs: only the
     latest `keep` finished runs and failures are kept, so its memory stays flat."""
 
+    blocking: ClassVar[bool] = True
+    """Its calls do network I/O: call them off an event loop that serves requests."""
+
     def __init__(
         self,
         app: Celery,
@@ -68,6 +77,7 @@ class CeleryRunner:
         self._pending: dict[tuple[str, str], tuple[SyncJob, AsyncResult[dict[str, str]]]] = {}
         self._done: list[str] = []  # run ids finished and not yet returned
         self._closed = False
+        self._lock = threading.Lock()  # submit/active/_collect from several threads at once
 
     def __repr__(self) -> str:
         return f"<CeleryRunner {len(self._pending)} pending, broker {self.app.conf.broker_url!r}>"
@@ -75,19 +85,25 @@ class CeleryRunner:
     def submit(self, job: SyncJob) -> None:
         if self._closed:
             raise RuntimeError("CeleryRunner.submit: the runner is closed")
-        if _key(job) in self._pending:
-            self.coalesced += 1
-            return
-        result = self.app.send_task(TASK, args=(job.connection_id, job.resource, job.full))
-        self._pending[_key(job)] = (job, result)
+        with self._lock:
+            if _key(job) in self._pending:
+                self.coalesced += 1
+                return
+            result = self.app.send_task(TASK, args=(job.connection_id, job.resource, job.full))
+            self._pending[_key(job)] = (job, result)
 
     def active(self) -> set[tuple[str, str]]:
         """The pairs submitted here and not finished yet (asks the result backend)."""
         self._collect()
-        return set(self._pending)
+        with self._lock:
+            return set(self._pending)
 
     def _collect(self) -> bool:
         """Move finished jobs out of `_pending`; True when any finished."""
+        with self._lock:
+            return self._collect_locked()
+
+    def _collect_locked(self) -> bool:
         finished = [key for key, (_, result) in self._pending.items() if result.ready()]
         for key in finished:
             job, result = self._pending.pop(key)

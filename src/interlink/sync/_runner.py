@@ -20,6 +20,7 @@ built on the same `State` (one limiter per provider credential): the engine's
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -28,7 +29,7 @@ import structlog
 from interlink.store import SyncRun
 from interlink.sync._job import SyncJob
 
-__all__ = ["EmbeddedRunner", "JobEngine", "JobFailure", "PairBusyError", "Runner"]
+__all__ = ["EmbeddedRunner", "JobEngine", "JobFailure", "PairBusyError", "Runner", "enqueue"]
 
 log = structlog.get_logger("interlink.sync.runner")
 
@@ -68,6 +69,23 @@ class Runner(Protocol):
     async def aclose(self) -> None:
         """Stop: cancel what has not finished."""
         ...
+
+
+async def enqueue(runner: Runner, jobs: Sequence[SyncJob]) -> set[tuple[str, str]]:
+    """Submit `jobs` to `runner`; the (connection, resource) pairs that were already queued
+    or running before. A runner whose calls do network I/O (`blocking`, as Celery's broker
+    and result backend) is called on a thread, so a server's event loop never waits on a
+    broker; an in-process runner is called right here, on its loop."""
+
+    def submit_all() -> set[tuple[str, str]]:
+        already = runner.active()
+        for job in jobs:
+            runner.submit(job)
+        return already
+
+    if getattr(runner, "blocking", False):
+        return await asyncio.to_thread(submit_all)
+    return submit_all()
 
 
 @dataclass(frozen=True, slots=True)
