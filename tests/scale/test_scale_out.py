@@ -203,7 +203,15 @@ async def test_killed_worker_is_taken_over_and_every_record_arrives_once(
         # token was asked for only once the one before it was due (refresh_ratio of its
         # lifetime), never by each process; and tokens did expire during the run.
         tokens = hubspot.tokens.issued("oauth")[1:]  # type: ignore[attr-defined]
-        assert hubspot.counters.token_requests == len(tokens) >= 2, hubspot.counters.snapshot()
+        answers = {
+            status: count
+            for (route, status), count in hubspot.counters.requests.items()
+            if route == "POST /oauth/v1/token"
+        }
+        # A token request chaos answered 5xx (or reset) is retried: one more request, the same
+        # refresh. Each token granted was asked for once.
+        assert answers.get(200, 0) == len(tokens) >= 2, hubspot.counters.snapshot()
+        assert hubspot.counters.token_requests == sum(answers.values()), answers
         due = (
             TOKEN_TTL
             * ConnectorRegistry.default().get("hubspot").auth_methods["oauth"].refresh_ratio
