@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import hashlib
-import hmac
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -18,6 +16,7 @@ import pytest
 from interlink._clock import FakeClock
 from interlink.server._runtime import app_from_settings
 from interlink.settings import load_settings
+from interlink.simulators.hubspot._wire import signature_v3
 from interlink.store import open_store
 from interlink.vault import FileKeySource, Vault
 from interlink.webhooks import Inbox
@@ -75,12 +74,11 @@ async def server(url: str, tmp_path: Path) -> AsyncIterator[tuple[httpx2.AsyncCl
 
 
 def _signed(body: bytes, path: str) -> dict[str, str]:
-    """HubSpot's v3 signature: base64 HMAC-SHA256 of method + URL + body + timestamp (ms)."""
+    """Headers of a delivery signed as HubSpot signs v3 (the simulator's own signer)."""
     stamp = str(int(time.time() * 1000))
-    message = b"POST" + f"{BASE}{path}".encode() + body + stamp.encode()
-    digest = hmac.new(SECRET.encode(), message, hashlib.sha256).digest()
-    return {"X-HubSpot-Signature-v3": base64.b64encode(digest).decode(),
-            "X-HubSpot-Request-Timestamp": stamp, "Content-Type": "application/json"}  # fmt: skip
+    signature = signature_v3(SECRET, "POST", f"{BASE}{path}", body, stamp)
+    return {"X-HubSpot-Signature-v3": signature, "X-HubSpot-Request-Timestamp": stamp,
+            "Content-Type": "application/json"}  # fmt: skip
 
 
 async def test_the_served_app_stores_a_signed_delivery_and_counts_a_refusal(
